@@ -1,0 +1,149 @@
+//! What the core reports to the store and the view.
+
+use jid::{BareJid, FullJid, Jid};
+
+pub use xmpp_parsers::presence::Show;
+pub use xmpp_parsers::roster::{Ask, Subscription};
+
+/// Where the session is. `Failed`/`Closed` are terminal: a new [`crate::Client`] is needed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionState {
+    /// Transport not yet open.
+    Connecting,
+    /// Stream opened, negotiating SASL and binding.
+    Authenticating,
+    /// Resource bound, initial roster and presence sent.
+    Online,
+    /// Closed on purpose (sign out) or by the server without an error.
+    Closed,
+    /// Ended by an error.
+    Failed,
+}
+
+/// Why a session ended. `Display` gives plain words fit for the `alert` the user sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// SASL failed: wrong address or password (or the account is disabled).
+    AuthFailed { condition: String, text: Option<String> },
+    /// The server offers no mechanism we may use (e.g. only PLAIN over an insecure transport).
+    NoUsableMechanism { offered: Vec<String> },
+    /// The server ended the stream with an error.
+    StreamError { condition: String, text: Option<String> },
+    /// The server told us to connect elsewhere (RFC 7395 `see-other-uri`, RFC 6120
+    /// `see-other-host`). The driver may reconnect there once.
+    Redirect { to: String },
+    /// The server sent something that is not well-formed XML or breaks the protocol.
+    Protocol(String),
+    /// The transport closed (or never opened) before the stream ended cleanly.
+    TransportClosed { reason: Option<String> },
+    /// Sign-in did not finish in time.
+    Timeout,
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::AuthFailed { condition, text } => {
+                write!(f, "Sign-in failed: wrong address or password ({condition})")?;
+                if let Some(t) = text {
+                    write!(f, ": {t}")?;
+                }
+                Ok(())
+            }
+            Error::NoUsableMechanism { offered } => write!(
+                f,
+                "The server offers no safe way to sign in over this connection (it offers: {})",
+                if offered.is_empty() { "nothing".to_string() } else { offered.join(", ") }
+            ),
+            Error::StreamError { condition, text } => {
+                write!(f, "The server ended the session ({condition})")?;
+                if let Some(t) = text {
+                    write!(f, ": {t}")?;
+                }
+                Ok(())
+            }
+            Error::Redirect { to } => write!(f, "The server redirected the connection to {to}"),
+            Error::Protocol(what) => write!(f, "The server sent invalid data: {what}"),
+            Error::TransportClosed { reason: Some(r) } => {
+                write!(f, "The connection to the server was lost: {r}")
+            }
+            Error::TransportClosed { reason: None } => {
+                write!(f, "The connection to the server was lost")
+            }
+            Error::Timeout => write!(f, "The server did not answer in time"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// One roster item (RFC 6121 §2.1.2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RosterItem {
+    pub jid: BareJid,
+    pub name: Option<String>,
+    pub subscription: Subscription,
+    pub ask: bool,
+    pub groups: Vec<String>,
+}
+
+/// Availability of one resource of a contact (or of our own account's other resources).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PresenceUpdate {
+    /// Usually a full JID; a bare JID for an unavailable presence that covers every resource.
+    pub from: Jid,
+    /// `false` for `type='unavailable'`.
+    pub available: bool,
+    pub show: Option<Show>,
+    pub status: Option<String>,
+    pub priority: i8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Incoming,
+    Outgoing,
+}
+
+/// A one-to-one message with a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatMessage {
+    /// The stanza id (ours for outgoing; the sender's, or one we derive, for incoming).
+    pub id: String,
+    pub direction: Direction,
+    /// The other party's bare JID: the conversation it belongs to.
+    pub peer: BareJid,
+    /// Full sender as seen on the wire.
+    pub from: Jid,
+    pub body: String,
+    /// XEP-0203 delay stamp as RFC 3339 text, if the server delayed it (offline storage).
+    pub delayed: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    StateChanged(SessionState),
+    /// The session is usable; `jid` is our bound full JID.
+    Online { jid: FullJid },
+    /// The session ended with an error (the state is now `Failed`).
+    Failed(Error),
+    /// The full roster from the initial roster get; replaces what the store had.
+    RosterReset { items: Vec<RosterItem>, ver: Option<String> },
+    /// A roster push added or changed one item.
+    RosterUpdated(RosterItem),
+    /// A roster push removed one item.
+    RosterRemoved(BareJid),
+    Presence(PresenceUpdate),
+    /// Someone asks to see our presence. Answer with Approve/DenySubscription.
+    SubscriptionRequest { from: BareJid },
+    /// A contact approved (`subscribed`) or revoked (`unsubscribed`) our subscription.
+    SubscriptionChanged { from: BareJid, approved: bool },
+    /// An incoming chat (or normal) message with a body.
+    Message(ChatMessage),
+    /// An outgoing message was put on the wire.
+    MessageSent(ChatMessage),
+    /// A message we sent bounced with an error.
+    MessageFailed { id: String, peer: BareJid, reason: String },
+    /// A request of ours (roster set, …) failed or timed out; plain words for the user.
+    RequestFailed { what: String, reason: String },
+}

@@ -1,0 +1,31 @@
+//! natter-core: a sans-IO XMPP client (RFC 6120/6121 over RFC 7395 framing).
+//!
+//! No socket, timer, clock or random source lives here. The driver feeds inputs and drains
+//! outputs after every input, as in quinn-proto or str0m:
+//!
+//! ```text
+//! inputs:  handle_connected, handle_frame, handle_closed, handle_timeout, handle_command
+//! outputs: poll_transmit (frames to send), poll_event (for the store), poll_timeout (next wake-up)
+//! ```
+//!
+//! Every frame is one complete XML element (RFC 7395 §3.3.3): `<open/>`, `<close/>`, or a
+//! stanza / nonza carrying its own namespace. BOSH (XEP-0206) bodies are unwrapped by the
+//! transport into the same frames.
+
+mod client;
+mod command;
+mod config;
+mod event;
+mod time;
+
+pub use client::{Client, Transmit};
+pub use command::Command;
+pub use config::Config;
+pub use event::{
+    Ask, ChatMessage, Direction, Error, Event, PresenceUpdate, RosterItem, SessionState, Show,
+    Subscription,
+};
+pub use time::Instant;
+
+/// Re-exported so drivers and tests name the same JID types.
+pub use jid;

@@ -1,0 +1,1 @@
+//! Native WebSocket transport for natter-core.
