@@ -11,7 +11,10 @@ pub enum Command {
     /// [`crate::Event::MessageSent`] once the stanza is queued for the wire.
     SendMessage { to: Jid, id: String, body: String },
     /// Change our own presence (broadcast to contacts).
-    SetPresence { show: Option<Show>, status: Option<String> },
+    SetPresence {
+        show: Option<Show>,
+        status: Option<String>,
+    },
     /// Add (or rename) a roster item and ask for a subscription to its presence.
     AddContact { jid: BareJid, name: Option<String> },
     /// Remove a roster item (the server also cancels subscriptions both ways).

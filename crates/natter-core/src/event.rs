@@ -24,11 +24,17 @@ pub enum SessionState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     /// SASL failed: wrong address or password (or the account is disabled).
-    AuthFailed { condition: String, text: Option<String> },
+    AuthFailed {
+        condition: String,
+        text: Option<String>,
+    },
     /// The server offers no mechanism we may use (e.g. only PLAIN over an insecure transport).
     NoUsableMechanism { offered: Vec<String> },
     /// The server ended the stream with an error.
-    StreamError { condition: String, text: Option<String> },
+    StreamError {
+        condition: String,
+        text: Option<String>,
+    },
     /// The server told us to connect elsewhere (RFC 7395 `see-other-uri`, RFC 6120
     /// `see-other-host`). The driver may reconnect there once.
     Redirect { to: String },
@@ -53,7 +59,11 @@ impl std::fmt::Display for Error {
             Error::NoUsableMechanism { offered } => write!(
                 f,
                 "The server offers no safe way to sign in over this connection (it offers: {})",
-                if offered.is_empty() { "nothing".to_string() } else { offered.join(", ") }
+                if offered.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    offered.join(", ")
+                }
             ),
             Error::StreamError { condition, text } => {
                 write!(f, "The server ended the session ({condition})")?;
@@ -124,26 +134,43 @@ pub struct ChatMessage {
 pub enum Event {
     StateChanged(SessionState),
     /// The session is usable; `jid` is our bound full JID.
-    Online { jid: FullJid },
+    Online {
+        jid: FullJid,
+    },
     /// The session ended with an error (the state is now `Failed`).
     Failed(Error),
     /// The full roster from the initial roster get; replaces what the store had.
-    RosterReset { items: Vec<RosterItem>, ver: Option<String> },
+    RosterReset {
+        items: Vec<RosterItem>,
+        ver: Option<String>,
+    },
     /// A roster push added or changed one item.
     RosterUpdated(RosterItem),
     /// A roster push removed one item.
     RosterRemoved(BareJid),
     Presence(PresenceUpdate),
     /// Someone asks to see our presence. Answer with Approve/DenySubscription.
-    SubscriptionRequest { from: BareJid },
+    SubscriptionRequest {
+        from: BareJid,
+    },
     /// A contact approved (`subscribed`) or revoked (`unsubscribed`) our subscription.
-    SubscriptionChanged { from: BareJid, approved: bool },
+    SubscriptionChanged {
+        from: BareJid,
+        approved: bool,
+    },
     /// An incoming chat (or normal) message with a body.
     Message(ChatMessage),
     /// An outgoing message was put on the wire.
     MessageSent(ChatMessage),
     /// A message we sent bounced with an error.
-    MessageFailed { id: String, peer: BareJid, reason: String },
+    MessageFailed {
+        id: String,
+        peer: BareJid,
+        reason: String,
+    },
     /// A request of ours (roster set, …) failed or timed out; plain words for the user.
-    RequestFailed { what: String, reason: String },
+    RequestFailed {
+        what: String,
+        reason: String,
+    },
 }

@@ -12,10 +12,19 @@
 //! stanza / nonza carrying its own namespace. BOSH (XEP-0206) bodies are unwrapped by the
 //! transport into the same frames.
 
+mod auth;
 mod client;
 mod command;
 mod config;
+mod disco;
 mod event;
+mod frame;
+mod ids;
+mod iq;
+mod message;
+mod presence;
+mod roster;
+mod stream;
 mod time;
 
 pub use client::{Client, Transmit};

@@ -18,6 +18,9 @@ pub enum DeliveryState {
 pub struct StoredMessage {
     pub msg: ChatMessage,
     pub state: DeliveryState,
+    /// When it was sent, as Unix milliseconds: the XEP-0203 delay stamp if any, else the
+    /// store's clock when it arrived (0 when the driver never set the clock).
+    pub at: u64,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -31,6 +34,12 @@ impl Conversation {
     /// Adds a message unless one with the same id is already here (then an outgoing pending
     /// copy is marked sent). Returns whether a new message was added.
     pub fn insert(&mut self, msg: ChatMessage) -> bool {
+        self.insert_at(msg, 0)
+    }
+
+    /// [`Conversation::insert`] with the arrival time (Unix ms); a delay stamp on the message
+    /// takes precedence.
+    pub fn insert_at(&mut self, msg: ChatMessage, now_ms: u64) -> bool {
         if self.ids.contains(&msg.id) {
             if let Some(m) = self.messages.iter_mut().rev().find(|m| m.msg.id == msg.id) {
                 if m.state == DeliveryState::Pending && m.msg.direction == msg.direction {
@@ -40,14 +49,23 @@ impl Conversation {
             return false;
         }
         self.ids.insert(msg.id.clone());
-        self.messages.push(StoredMessage { msg, state: DeliveryState::Sent });
+        let at = msg.delayed.as_deref().and_then(crate::time::parse_rfc3339_ms).unwrap_or(now_ms);
+        self.messages.push(StoredMessage { msg, state: DeliveryState::Sent, at });
         true
     }
 
     pub fn insert_pending(&mut self, msg: ChatMessage) {
+        self.insert_pending_at(msg, 0);
+    }
+
+    pub fn insert_pending_at(&mut self, msg: ChatMessage, now_ms: u64) {
         if self.ids.insert(msg.id.clone()) {
-            self.messages.push(StoredMessage { msg, state: DeliveryState::Pending });
+            self.messages.push(StoredMessage { msg, state: DeliveryState::Pending, at: now_ms });
         }
+    }
+
+    pub fn last(&self) -> Option<&StoredMessage> {
+        self.messages.last()
     }
 
     pub fn mark_failed(&mut self, id: &str, reason: String) {

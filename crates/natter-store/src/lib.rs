@@ -4,6 +4,7 @@
 
 mod conversation;
 mod roster;
+pub mod time;
 
 use std::collections::HashMap;
 
@@ -68,6 +69,9 @@ pub struct Store {
     pub conversations: HashMap<BareJid, Conversation>,
     /// The conversation on screen, if any.
     pub open: Option<BareJid>,
+    /// Wall-clock time (Unix ms) set by the driver before it applies a batch of events; stamps
+    /// messages that carry no delay. 0 means unknown.
+    pub clock_ms: u64,
 }
 
 impl Store {
@@ -136,7 +140,7 @@ impl Store {
                 let is_open = self.open.as_ref() == Some(&peer);
                 let conv = self.conversations.entry(peer).or_default();
                 let incoming = m.direction == Direction::Incoming;
-                if conv.insert(m) && incoming && !is_open {
+                if conv.insert_at(m, self.clock_ms) && incoming && !is_open {
                     conv.unread += 1;
                 }
                 c.messages = true;
@@ -159,14 +163,34 @@ impl Store {
     /// Show a message the user just wrote before the core confirms it (optimistic echo).
     pub fn add_pending(&mut self, peer: BareJid, id: String, from: jid::Jid, body: String) {
         let conv = self.conversations.entry(peer.clone()).or_default();
-        conv.insert_pending(natter_core::ChatMessage {
-            id,
-            direction: Direction::Outgoing,
-            peer,
-            from,
-            body,
-            delayed: None,
-        });
+        conv.insert_pending_at(
+            natter_core::ChatMessage {
+                id,
+                direction: Direction::Outgoing,
+                peer,
+                from,
+                body,
+                delayed: None,
+            },
+            self.clock_ms,
+        );
+    }
+
+    /// Unread messages over every conversation (for the page title).
+    pub fn total_unread(&self) -> u32 {
+        self.conversations.values().map(|c| c.unread).sum()
+    }
+
+    /// The user answered (accepted or denied) a subscription request: stop listing it.
+    pub fn answer_request(&mut self, jid: &BareJid) -> bool {
+        let before = self.requests.len();
+        self.requests.retain(|j| j != jid);
+        before != self.requests.len()
+    }
+
+    /// Close the conversation on screen (phone layout: back to the list).
+    pub fn close_conversation(&mut self) {
+        self.open = None;
     }
 
     /// Put a conversation on screen and clear its unread count.

@@ -1,0 +1,99 @@
+-- Prosody 0.12 configuration for Natter's demo and tests. LOOPBACK ONLY: it allows plain-text
+-- auth without TLS, open CORS and open registration. Never expose it.
+--
+-- Started by `cargo xtask prosody|demo|test` as `prosody --config config/prosody.cfg.lua -F`
+-- (and `prosodyctl --config …` with the same environment). Everything instance-specific comes
+-- from the environment, so several instances can run side by side:
+--
+--   NATTER_STATE      state directory (required): data/, prosody.pid, prosody.log, www/
+--   NATTER_HTTP_PORT  HTTP port for WebSocket (/xmpp-websocket) and BOSH (/http-bind); default 5280
+--   NATTER_C2S_PORT   plain TCP client port; default 5222
+--   NATTER_LOG_LEVEL  lowest level written to prosody.log (debug, info, warn); default info
+
+local state = os.getenv("NATTER_STATE")
+if not state or state == "" then
+	error("NATTER_STATE (the state directory) is not set; start Prosody through `cargo xtask prosody`")
+end
+local http_port = tonumber(os.getenv("NATTER_HTTP_PORT") or "5280")
+local c2s_port = tonumber(os.getenv("NATTER_C2S_PORT") or "5222")
+local log_level = os.getenv("NATTER_LOG_LEVEL") or "info"
+
+-- Process
+run_as_root = true -- CI and dev containers run as root
+daemonize = false
+pidfile = state .. "/prosody.pid"
+data_path = state .. "/data"
+log = {
+	{ levels = { min = log_level }, to = "file", filename = state .. "/prosody.log" };
+	{ levels = { min = "error" }, to = "console" };
+}
+
+-- Network: loopback only, no server-to-server, no TLS ports.
+interfaces = { "127.0.0.1" }
+local_interfaces = { "127.0.0.1" }
+c2s_interfaces = { "127.0.0.1" }
+http_interfaces = { "127.0.0.1" }
+https_interfaces = { "127.0.0.1" }
+c2s_ports = { c2s_port }
+c2s_direct_tls_ports = {}
+legacy_ssl_ports = {}
+http_ports = { http_port }
+https_ports = {}
+s2s_ports = {}
+s2s_direct_tls_ports = {}
+component_ports = {}
+proxy65_ports = {}
+modules_disabled = { "s2s" }
+
+-- Authentication: SCRAM against hashed storage; PLAIN allowed on loopback (test servers only).
+authentication = "internal_hashed"
+storage = "internal"
+c2s_require_encryption = false
+allow_unencrypted_plain_auth = true
+allow_registration = true
+min_seconds_between_registrations = 0
+
+modules_enabled = {
+	"roster"; "saslauth"; "disco"; "carbons"; "mam"; "csi_simple"; "smacks"; "pep";
+	"bookmarks"; "vcard4"; "vcard_legacy"; "private"; "offline"; "blocklist"; "ping";
+	"register"; "time"; "version"; "uptime";
+	"http"; "websocket"; "bosh"; "http_files";
+	-- "limits" is deliberately absent: tests and benchmarks send large bursts.
+}
+
+-- HTTP: WebSocket and BOSH for browsers on another origin (the page is served from :8080).
+-- mod_websocket in 0.12 has no Origin check; CORS headers are on by default for both apps,
+-- made explicit here (the old cross_domain_* options are obsolete in 0.12).
+http_default_host = "localhost"
+http_paths = { websocket = "/xmpp-websocket"; bosh = "/http-bind"; files = "/" }
+http_cors_override = {
+	websocket = { enabled = true; origins = { "*" } };
+	bosh = { enabled = true; origins = { "*" } };
+	files = { enabled = true; origins = { "*" } };
+}
+http_external_url = "http://127.0.0.1:" .. http_port .. "/"
+consider_websocket_secure = true
+consider_bosh_secure = true
+http_files_dir = state .. "/www" -- xtask writes /.well-known/host-meta(.json) here (XEP-0156)
+http_max_content_size = 16 * 1024 * 1024
+certificates = state .. "/certs" -- empty: no TLS anywhere
+
+-- Big rosters (10,000 contacts) and archives: no small limits.
+c2s_stanza_size_limit = 10 * 1024 * 1024
+websocket_frame_buffer_limit = 20 * 1024 * 1024
+websocket_frame_fragment_limit = 64
+max_archive_query_results = 10000
+archive_expires_after = "never"
+default_archive_policy = true
+smacks_hibernation_time = 60
+
+VirtualHost "localhost"
+
+Component "conference.localhost" "muc"
+	modules_enabled = { "muc_mam" }
+	muc_room_locking = false
+	restrict_room_creation = false
+	max_history_messages = 100
+
+Component "upload.localhost" "http_file_share"
+	http_file_share_size_limit = 10 * 1024 * 1024

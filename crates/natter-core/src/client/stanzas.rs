@@ -1,0 +1,214 @@
+//! Stanzas once the stream is authenticated: IQ requests we answer, answers to ours, messages
+//! and presences.
+
+use jid::Jid;
+use minidom::Element;
+use xmpp_parsers::disco::DiscoInfoQuery;
+use xmpp_parsers::iq::Iq;
+use xmpp_parsers::message::Message;
+use xmpp_parsers::ns;
+use xmpp_parsers::presence::Presence;
+use xmpp_parsers::roster::Roster;
+use xmpp_parsers::stanza_error::{DefinedCondition, ErrorType, StanzaError};
+
+use super::{Client, Phase};
+use crate::iq::{self, describe, IqKind, Own};
+use crate::roster::{self, Push};
+use crate::{message, presence, Error, Event, Instant};
+
+const ROSTER_WHAT: &str = "Could not load the contact list";
+const TIMED_OUT: &str = "the server did not answer in time";
+
+impl Client {
+    pub(super) fn on_stanza(&mut self, now: Instant, element: Element) {
+        if element.ns() != ns::JABBER_CLIENT {
+            return;
+        }
+        match element.name() {
+            "iq" => self.on_iq(now, element),
+            // Messages and presences before we are online would have nowhere to go.
+            "message" if matches!(self.phase, Phase::Online) => {
+                if let Ok(msg) = Message::try_from(element) {
+                    let Client {
+                        ids, sent, account, ..
+                    } = self;
+                    if let Some(event) = message::incoming(msg, account, sent, || ids.next()) {
+                        self.events.push_back(event);
+                    }
+                }
+            }
+            "presence" if matches!(self.phase, Phase::Online) => {
+                if let Some(event) = Presence::try_from(element)
+                    .ok()
+                    .and_then(presence::incoming)
+                {
+                    self.events.push_back(event);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_iq(&mut self, now: Instant, element: Element) {
+        // Kept aside so a request we cannot parse still gets an error reply.
+        let id = element.attr("id").map(str::to_owned);
+        let type_ = element.attr("type").map(str::to_owned);
+        let from = element.attr("from").and_then(|f| Jid::new(f).ok());
+        let iq = match Iq::try_from(element) {
+            Ok(iq) => iq,
+            Err(_) => {
+                if let (Some(id), Some("get" | "set")) = (id, type_.as_deref()) {
+                    let reply =
+                        iq::error(from, &id, ErrorType::Modify, DefinedCondition::BadRequest);
+                    self.send(reply);
+                }
+                return;
+            }
+        };
+        match iq {
+            Iq::Get {
+                from, id, payload, ..
+            } => self.on_get(from, &id, payload),
+            Iq::Set {
+                from, id, payload, ..
+            } => self.on_set(from, &id, payload),
+            Iq::Result {
+                from, id, payload, ..
+            } => {
+                if let Some(kind) = self.take_answer(&id, from.as_ref()) {
+                    self.request_answered(now, kind, payload);
+                }
+            }
+            Iq::Error {
+                from, id, error, ..
+            } => {
+                if let Some(kind) = self.take_answer(&id, from.as_ref()) {
+                    self.request_failed(kind, &error);
+                }
+            }
+        }
+    }
+
+    fn take_answer(&mut self, id: &str, from: Option<&Jid>) -> Option<IqKind> {
+        let own = Own {
+            bare: &self.account,
+            full: self.bound.as_ref(),
+        };
+        self.iqs.take_answer(id, from, &own)
+    }
+
+    fn on_get(&mut self, from: Option<Jid>, id: &str, payload: Element) {
+        let reply = if payload.is("ping", ns::PING) {
+            iq::result(from, id, None)
+        } else if payload.is("query", ns::DISCO_INFO) {
+            match DiscoInfoQuery::try_from(payload)
+                .ok()
+                .map(|q| self.disco.answer(&q))
+            {
+                Some(Some(info)) => iq::result(from, id, Some(info.into())),
+                Some(None) => {
+                    iq::error(from, id, ErrorType::Cancel, DefinedCondition::ItemNotFound)
+                }
+                None => iq::error(from, id, ErrorType::Modify, DefinedCondition::BadRequest),
+            }
+        } else {
+            iq::service_unavailable(from, id)
+        };
+        self.send(reply);
+    }
+
+    fn on_set(&mut self, from: Option<Jid>, id: &str, payload: Element) {
+        if !payload.is("query", ns::ROSTER) {
+            self.send(iq::service_unavailable(from, id));
+            return;
+        }
+        // RFC 6121 §2.1.6: a push from anyone but our own account is forged; ignore it.
+        if !self.own().is_account(from.as_ref()) {
+            return;
+        }
+        match Roster::try_from(payload).ok().and_then(roster::push) {
+            Some(Push::Updated(item)) => {
+                self.roster.upsert(&item);
+                self.events.push_back(Event::RosterUpdated(item));
+                self.send(iq::result(from, id, None));
+            }
+            Some(Push::Removed(jid)) => {
+                self.roster.remove(&jid);
+                self.events.push_back(Event::RosterRemoved(jid));
+                self.send(iq::result(from, id, None));
+            }
+            None => {
+                self.send(iq::error(
+                    from,
+                    id,
+                    ErrorType::Modify,
+                    DefinedCondition::BadRequest,
+                ));
+            }
+        }
+    }
+
+    fn request_answered(&mut self, now: Instant, kind: IqKind, payload: Option<Element>) {
+        match kind {
+            IqKind::Bind => self.bind_answered(now, payload),
+            IqKind::Session => self.go_online(now),
+            IqKind::RosterGet => {
+                // No payload: an empty roster (we never send a version, so no "unchanged").
+                let roster = match payload.map(Roster::try_from) {
+                    None => Roster {
+                        ver: None,
+                        items: Vec::new(),
+                    },
+                    Some(Ok(roster)) => roster,
+                    Some(Err(_)) => {
+                        self.events.push_back(Event::RequestFailed {
+                            what: ROSTER_WHAT.into(),
+                            reason: "the server's answer was not understood".into(),
+                        });
+                        return;
+                    }
+                };
+                let items: Vec<_> = roster
+                    .items
+                    .into_iter()
+                    .map(roster::to_event_item)
+                    .collect();
+                self.roster.reset(&items);
+                self.events.push_back(Event::RosterReset {
+                    items,
+                    ver: roster.ver,
+                });
+            }
+            // The roster push that follows carries the change.
+            IqKind::RosterSet { .. } => {}
+        }
+    }
+
+    fn request_failed(&mut self, kind: IqKind, error: &StanzaError) {
+        match kind {
+            IqKind::Bind | IqKind::Session => self.login_refused(error),
+            IqKind::RosterGet => self.events.push_back(Event::RequestFailed {
+                what: ROSTER_WHAT.into(),
+                reason: describe(error),
+            }),
+            IqKind::RosterSet { what } => self.events.push_back(Event::RequestFailed {
+                what,
+                reason: describe(error),
+            }),
+        }
+    }
+
+    pub(super) fn request_timed_out(&mut self, kind: IqKind) {
+        match kind {
+            IqKind::Bind | IqKind::Session => self.end(Err(Error::Timeout), true, true),
+            IqKind::RosterGet => self.events.push_back(Event::RequestFailed {
+                what: ROSTER_WHAT.into(),
+                reason: TIMED_OUT.into(),
+            }),
+            IqKind::RosterSet { what } => self.events.push_back(Event::RequestFailed {
+                what,
+                reason: TIMED_OUT.into(),
+            }),
+        }
+    }
+}

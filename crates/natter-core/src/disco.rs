@@ -1,0 +1,70 @@
+//! What we tell others we are (XEP-0030 disco#info) and its XEP-0115 caps hash, which rides on
+//! every presence we send so contacts can cache our features.
+
+use std::collections::BTreeSet;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use xmpp_parsers::caps::{compute_disco, hash_caps, Caps};
+use xmpp_parsers::disco::{DiscoInfoQuery, DiscoInfoResult, Identity};
+use xmpp_parsers::hashes::{Algo, Hash};
+use xmpp_parsers::ns;
+
+/// Only what the core really answers or understands.
+const FEATURES: &[&str] = &[ns::DISCO_INFO, ns::CAPS, ns::PING];
+
+pub struct Disco {
+    info: DiscoInfoResult,
+    node: String,
+    hash: Option<Hash>,
+}
+
+impl Disco {
+    pub fn new(client_name: &str, caps_node: &str) -> Self {
+        let info = DiscoInfoResult {
+            node: None,
+            identities: vec![Identity {
+                category: "client".into(),
+                type_: "web".into(),
+                lang: None,
+                name: Some(crate::frame::xml_text(client_name)).filter(|n| !n.is_empty()),
+            }],
+            features: FEATURES
+                .iter()
+                .map(|f| (*f).to_owned())
+                .collect::<BTreeSet<_>>(),
+            extensions: Vec::new(),
+        };
+        // SHA-1 is what XEP-0115 clients universally understand; it cannot fail.
+        let hash = hash_caps(&compute_disco(&info), Algo::Sha_1).ok();
+        Disco {
+            info,
+            node: crate::frame::xml_text(caps_node),
+            hash,
+        }
+    }
+
+    /// The `<c/>` element for our presences.
+    pub fn caps(&self) -> Option<Caps> {
+        self.hash.clone().map(|h| Caps::new(self.node.clone(), h))
+    }
+
+    /// The `node#ver` others query us with.
+    fn caps_node(&self) -> Option<String> {
+        self.hash
+            .as_ref()
+            .map(|h| format!("{}#{}", self.node, STANDARD.encode(&h.hash)))
+    }
+
+    /// Our answer to a disco#info query, or `None` for a node we do not have.
+    pub fn answer(&self, query: &DiscoInfoQuery) -> Option<DiscoInfoResult> {
+        match &query.node {
+            None => Some(self.info.clone()),
+            Some(node) if Some(node) == self.caps_node().as_ref() => Some(DiscoInfoResult {
+                node: Some(node.clone()),
+                ..self.info.clone()
+            }),
+            Some(_) => None,
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! Our IQ requests in flight, and the replies we owe to the server's.
+//!
+//! Every request has a deadline and a recipient; a reply is accepted only from that recipient
+//! (RFC 6120 §8.1.2.1 lets a result for a request to our own account or server arrive with no
+//! `from`, our bare or full JID, or our domain). Anything else with a matching id is forged or
+//! stale and is dropped.
+
+use jid::{BareJid, FullJid, Jid};
+use minidom::Element;
+use xmpp_parsers::iq::Iq;
+use xmpp_parsers::stanza_error::{DefinedCondition, ErrorType, StanzaError};
+
+use crate::Instant;
+
+/// What an IQ of ours was for, so its answer (or silence) lands in the right place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IqKind {
+    Bind,
+    Session,
+    RosterGet,
+    /// A roster set; `what` names it for the user should it fail.
+    RosterSet {
+        what: String,
+    },
+}
+
+struct Pending {
+    id: String,
+    to: Option<Jid>,
+    deadline: Instant,
+    kind: IqKind,
+}
+
+#[derive(Default)]
+pub struct IqTracker {
+    // A handful at a time (one per user action), so a Vec in send order beats a map.
+    pending: Vec<Pending>,
+}
+
+/// Who we are, for checking senders.
+pub struct Own<'a> {
+    pub bare: &'a BareJid,
+    pub full: Option<&'a FullJid>,
+}
+
+impl Own<'_> {
+    /// RFC 6121 §2.1.6: roster pushes may come only from our own account.
+    pub fn is_account(&self, from: Option<&Jid>) -> bool {
+        match from {
+            None => true,
+            Some(j) => *j == *self.bare || self.full.is_some_and(|f| *j == *f),
+        }
+    }
+
+    fn is_account_or_server(&self, from: Option<&Jid>) -> bool {
+        self.is_account(from)
+            || from.is_some_and(|j| {
+                j.node().is_none() && j.resource().is_none() && j.domain() == self.bare.domain()
+            })
+    }
+}
+
+impl IqTracker {
+    pub fn track(&mut self, id: String, to: Option<Jid>, deadline: Instant, kind: IqKind) {
+        self.pending.push(Pending {
+            id,
+            to,
+            deadline,
+            kind,
+        });
+    }
+
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.pending.iter().map(|p| p.deadline).min()
+    }
+
+    /// Removes and returns the requests whose deadline has passed, earliest first.
+    pub fn take_expired(&mut self, now: Instant) -> Vec<IqKind> {
+        let (mut expired, waiting): (Vec<_>, Vec<_>) =
+            self.pending.drain(..).partition(|p| p.deadline <= now);
+        self.pending = waiting;
+        expired.sort_by_key(|p| p.deadline);
+        expired.into_iter().map(|p| p.kind).collect()
+    }
+
+    /// Claims the request a reply answers, if the id is ours and the sender the one we asked.
+    pub fn take_answer(&mut self, id: &str, from: Option<&Jid>, own: &Own) -> Option<IqKind> {
+        let index = self.pending.iter().position(|p| {
+            p.id == id
+                && match &p.to {
+                    None => own.is_account_or_server(from),
+                    Some(to) if *to == *own.bare => own.is_account(from),
+                    Some(to) => from == Some(to),
+                }
+        })?;
+        Some(self.pending.remove(index).kind)
+    }
+
+    pub fn clear(&mut self) {
+        self.pending.clear();
+    }
+}
+
+/// A result to a request; addressed back to the requester (no `to` when it came from our
+/// server on our behalf).
+pub fn result(request_from: Option<Jid>, id: &str, payload: Option<Element>) -> Iq {
+    Iq::Result {
+        from: None,
+        to: request_from,
+        id: id.to_owned(),
+        payload,
+    }
+}
+
+pub fn error(
+    request_from: Option<Jid>,
+    id: &str,
+    type_: ErrorType,
+    condition: DefinedCondition,
+) -> Iq {
+    let error = StanzaError {
+        type_,
+        by: None,
+        defined_condition: condition,
+        texts: Default::default(),
+        other: None,
+    };
+    Iq::Error {
+        from: None,
+        to: request_from,
+        id: id.to_owned(),
+        error,
+        payload: None,
+    }
+}
+
+pub fn service_unavailable(request_from: Option<Jid>, id: &str) -> Iq {
+    error(
+        request_from,
+        id,
+        ErrorType::Cancel,
+        DefinedCondition::ServiceUnavailable,
+    )
+}
+
+/// Plain words for a stanza error, for `RequestFailed`/`MessageFailed`.
+pub fn describe(error: &StanzaError) -> String {
+    let condition = condition_name(&error.defined_condition);
+    let words = match condition.as_str() {
+        "service-unavailable" => "the service is not available".to_owned(),
+        "remote-server-not-found" => "the other server could not be found".to_owned(),
+        "remote-server-timeout" => "the other server did not answer in time".to_owned(),
+        "recipient-unavailable" | "item-not-found" => "the recipient is not available".to_owned(),
+        "forbidden" | "not-allowed" | "not-authorized" => "this is not allowed".to_owned(),
+        "policy-violation" => "the server refused it by policy".to_owned(),
+        "resource-constraint" => "the server is too busy".to_owned(),
+        "jid-malformed" => "the address is not valid".to_owned(),
+        "bad-request" => "the server did not understand the request".to_owned(),
+        "internal-server-error" => "the server had an internal error".to_owned(),
+        other => other.replace('-', " "),
+    };
+    let text = error
+        .texts
+        .get("en")
+        .or_else(|| error.texts.get(""))
+        .or_else(|| error.texts.values().next());
+    match text.map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        Some(text) => format!("{words} ({text})"),
+        None => words,
+    }
+}
+
+pub fn condition_name(condition: &DefinedCondition) -> String {
+    Element::from(condition.clone()).name().to_owned()
+}

@@ -1,0 +1,226 @@
+//! Transcript harness: plays the server's frames into a `Client` and hands back what it sent
+//! (parsed as XML elements, so tests compare structure rather than serialization details) and
+//! the events it reported.
+
+#![allow(dead_code)]
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use minidom::Element;
+use natter_core::jid::BareJid;
+use natter_core::{Client, Config, Event, Instant, SessionState, Transmit};
+
+pub const FRAMING: &str = "urn:ietf:params:xml:ns:xmpp-framing";
+pub const CLIENT: &str = "jabber:client";
+pub const SASL: &str = "urn:ietf:params:xml:ns:xmpp-sasl";
+pub const BIND: &str = "urn:ietf:params:xml:ns:xmpp-bind";
+pub const ROSTER: &str = "jabber:iq:roster";
+pub const STREAMS: &str = "http://etherx.jabber.org/streams";
+
+pub const SERVER_OPEN: &str = r#"<open xmlns="urn:ietf:params:xml:ns:xmpp-framing" from="example.org" id="s-1" version="1.0" xml:lang="en"/>"#;
+pub const BIND_FEATURES: &str = r#"<stream:features xmlns:stream="http://etherx.jabber.org/streams"><bind xmlns="urn:ietf:params:xml:ns:xmpp-bind"/></stream:features>"#;
+pub const FULL_JID: &str = "user@example.org/natter";
+
+/// RFC 7677 §3 (SCRAM-SHA-256).
+pub const RFC7677_NONCE: &str = "rOprNGfwEbeRWgbNEkqO";
+pub const RFC7677_SERVER_FIRST: &str =
+    "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
+pub const RFC7677_CLIENT_FINAL: &str = "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
+/// What the exchange above really yields. RFC 7677 prints `…LTJRsjRl4G4=` instead, a typo in
+/// the RFC: that value fails verification (see the wrong-signature test).
+pub const RFC7677_SERVER_FINAL: &str = "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=";
+pub const RFC7677_SERVER_FINAL_AS_PRINTED: &str = "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjRl4G4=";
+
+pub fn config() -> Config {
+    let mut config = Config::new(
+        "user@example.org".parse::<BareJid>().unwrap(),
+        "pencil",
+        [7; 32],
+    );
+    config.resource = Some("natter".into());
+    config
+}
+
+pub fn features(mechanisms: &[&str]) -> String {
+    let list: String = mechanisms
+        .iter()
+        .map(|m| format!("<mechanism>{m}</mechanism>"))
+        .collect();
+    format!(
+        r#"<stream:features xmlns:stream="http://etherx.jabber.org/streams"><mechanisms xmlns="urn:ietf:params:xml:ns:xmpp-sasl">{list}</mechanisms></stream:features>"#
+    )
+}
+
+pub fn sasl(name: &str, data: &str) -> String {
+    format!(
+        r#"<{name} xmlns="urn:ietf:params:xml:ns:xmpp-sasl">{}</{name}>"#,
+        STANDARD.encode(data)
+    )
+}
+
+pub fn b64(data: &str) -> String {
+    STANDARD.encode(data)
+}
+
+pub fn unb64(text: &str) -> String {
+    String::from_utf8(STANDARD.decode(text.trim()).unwrap()).unwrap()
+}
+
+/// Everything the client produced since the last drain.
+#[derive(Debug, Default)]
+pub struct Output {
+    pub frames: Vec<Element>,
+    pub closed: bool,
+    pub events: Vec<Event>,
+}
+
+impl Output {
+    pub fn only_frame(&self) -> &Element {
+        assert_eq!(
+            self.frames.len(),
+            1,
+            "expected one frame, got {:?}",
+            self.frames
+        );
+        &self.frames[0]
+    }
+
+    pub fn failed(&self) -> Option<&natter_core::Error> {
+        self.events.iter().find_map(|e| match e {
+            Event::Failed(err) => Some(err),
+            _ => None,
+        })
+    }
+
+    pub fn has_state(&self, state: SessionState) -> bool {
+        self.events.contains(&Event::StateChanged(state))
+    }
+
+    /// The last frame sent before the transport close was `<close/>`.
+    pub fn closed_cleanly(&self) -> bool {
+        self.closed && self.frames.last().is_some_and(|f| f.is("close", FRAMING))
+    }
+}
+
+pub struct Harness {
+    pub client: Client,
+    pub now: Instant,
+}
+
+impl Harness {
+    pub fn new(config: Config) -> Self {
+        Harness {
+            client: Client::new(config),
+            now: Instant(1_000),
+        }
+    }
+
+    pub fn scram(config: Config, nonce: &str) -> Self {
+        Harness {
+            client: Client::new(config).with_scram_nonce(nonce),
+            now: Instant(1_000),
+        }
+    }
+
+    pub fn advance(&mut self, ms: u64) {
+        self.now = self.now.after(ms);
+    }
+
+    pub fn connect(&mut self) -> Output {
+        self.client.handle_connected(self.now);
+        self.drain()
+    }
+
+    pub fn feed(&mut self, frame: &str) -> Output {
+        self.client.handle_frame(self.now, frame.as_bytes());
+        self.drain()
+    }
+
+    pub fn feed_bytes(&mut self, frame: &[u8]) -> Output {
+        self.client.handle_frame(self.now, frame);
+        self.drain()
+    }
+
+    pub fn command(&mut self, command: natter_core::Command) -> Output {
+        self.client.handle_command(self.now, command);
+        self.drain()
+    }
+
+    pub fn timeout(&mut self) -> Output {
+        self.client.handle_timeout(self.now);
+        self.drain()
+    }
+
+    pub fn drain(&mut self) -> Output {
+        let mut out = Output::default();
+        while let Some(t) = self.client.poll_transmit() {
+            match t {
+                Transmit::Frame(text) => {
+                    assert!(!out.closed, "frame after Transmit::Close: {text}");
+                    let element: Element = text
+                        .parse()
+                        .unwrap_or_else(|e| panic!("client sent bad XML {text:?}: {e}"));
+                    out.frames.push(element);
+                }
+                Transmit::Close => out.closed = true,
+            }
+        }
+        while let Some(e) = self.client.poll_event() {
+            out.events.push(e);
+        }
+        out
+    }
+
+    /// Signs in with PLAIN over a secure transport up to Online; returns the output of the bind
+    /// result (Online events, roster get, initial presence).
+    pub fn login_plain(config: Config) -> (Self, Output) {
+        let mut config = config;
+        config.secure_transport = true;
+        let mut h = Harness::new(config);
+        h.connect();
+        h.feed(SERVER_OPEN);
+        h.feed(&features(&["PLAIN"]));
+        h.feed(r#"<success xmlns="urn:ietf:params:xml:ns:xmpp-sasl"/>"#);
+        h.feed(SERVER_OPEN);
+        let bind = h.feed(BIND_FEATURES);
+        let id = bind.only_frame().attr("id").unwrap().to_owned();
+        let out = h.feed(&bind_result(&id, FULL_JID));
+        assert!(out.has_state(SessionState::Online), "{out:?}");
+        (h, out)
+    }
+
+    /// Signed in, roster loaded (empty), nothing pending.
+    pub fn online() -> Self {
+        let (mut h, out) = Harness::login_plain(config());
+        let roster_id = roster_get_id(&out);
+        let out = h.feed(&format!(r#"<iq xmlns="jabber:client" type="result" id="{roster_id}"><query xmlns="jabber:iq:roster"/></iq>"#));
+        assert!(
+            matches!(out.events.as_slice(), [Event::RosterReset { .. }]),
+            "{out:?}"
+        );
+        h
+    }
+}
+
+pub fn bind_result(id: &str, jid: &str) -> String {
+    format!(
+        r#"<iq xmlns="jabber:client" type="result" id="{id}"><bind xmlns="urn:ietf:params:xml:ns:xmpp-bind"><jid>{jid}</jid></bind></iq>"#
+    )
+}
+
+pub fn roster_get_id(out: &Output) -> String {
+    out.frames
+        .iter()
+        .find(|f| {
+            f.is("iq", CLIENT) && f.attr("type") == Some("get") && f.has_child("query", ROSTER)
+        })
+        .and_then(|f| f.attr("id"))
+        .expect("a roster get")
+        .to_owned()
+}
+
+pub fn child<'a>(element: &'a Element, name: &str, ns: &str) -> &'a Element {
+    element
+        .get_child(name, ns)
+        .unwrap_or_else(|| panic!("no <{name} xmlns={ns}> in {}", String::from(element)))
+}

@@ -1,0 +1,704 @@
+//! Online transcripts: roster, presence, subscriptions, messages, IQs we answer, timeouts,
+//! commands before online and sign-out.
+
+mod common;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use common::*;
+use minidom::Element;
+use natter_core::{
+    ChatMessage, Command, Direction, Event, PresenceUpdate, SessionState, Show, Subscription,
+};
+use sasl::common::scram::{ScramProvider, Sha1};
+
+const CAPS: &str = "http://jabber.org/protocol/caps";
+const DISCO_INFO: &str = "http://jabber.org/protocol/disco#info";
+const STANZAS: &str = "urn:ietf:params:xml:ns:xmpp-stanzas";
+
+fn iq_type(e: &Element) -> Option<&str> {
+    e.attr("type")
+}
+
+// ---- roster ----
+
+#[test]
+fn roster_get_error_and_timeout() {
+    let (mut h, out) = Harness::login_plain(config());
+    let id = roster_get_id(&out);
+    let out = h.feed(&format!(
+        r#"<iq xmlns="jabber:client" type="error" id="{id}"><error type="wait"><resource-constraint xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></iq>"#
+    ));
+    assert!(
+        matches!(out.events.as_slice(), [Event::RequestFailed { reason, .. }] if reason.contains("busy")),
+        "{out:?}"
+    );
+
+    let (mut h, out) = Harness::login_plain(config());
+    let deadline = h.client.poll_timeout().expect("roster get deadline");
+    assert_eq!(deadline, h.now.after(30_000));
+    let id = roster_get_id(&out);
+    h.advance(29_999);
+    assert!(h.timeout().events.is_empty());
+    h.advance(1);
+    let out = h.timeout();
+    assert!(
+        matches!(out.events.as_slice(), [Event::RequestFailed { what, reason }]
+            if what.contains("contact list") && reason.contains("in time")),
+        "{out:?}"
+    );
+    assert_eq!(h.client.poll_timeout(), None);
+    assert_eq!(
+        h.client.state(),
+        SessionState::Online,
+        "a roster timeout does not end the session"
+    );
+    // The answer arriving late is dropped like any unknown id.
+    let out = h.feed(&format!(
+        r#"<iq xmlns="jabber:client" type="result" id="{id}"><query xmlns="jabber:iq:roster"/></iq>"#
+    ));
+    assert!(out.events.is_empty());
+}
+
+#[test]
+fn roster_result_from_a_stranger_is_dropped() {
+    let (mut h, out) = Harness::login_plain(config());
+    let id = roster_get_id(&out);
+    let out = h.feed(&format!(
+        r#"<iq xmlns="jabber:client" type="result" id="{id}" from="mallory@evil.example"><query xmlns="jabber:iq:roster"><item jid="mallory@evil.example" subscription="both"/></query></iq>"#
+    ));
+    assert!(out.events.is_empty(), "{out:?}");
+    // Our own bare JID is a fine sender for it.
+    let out = h.feed(&format!(
+        r#"<iq xmlns="jabber:client" type="result" id="{id}" from="user@example.org"><query xmlns="jabber:iq:roster"/></iq>"#
+    ));
+    assert_eq!(
+        out.events,
+        vec![Event::RosterReset {
+            items: vec![],
+            ver: None
+        }]
+    );
+}
+
+fn push(from: Option<&str>, item: &str) -> String {
+    let from = from.map(|f| format!(r#" from="{f}""#)).unwrap_or_default();
+    format!(
+        r#"<iq xmlns="jabber:client" type="set" id="push1"{from}><query xmlns="jabber:iq:roster">{item}</query></iq>"#
+    )
+}
+
+#[test]
+fn roster_push_accepted_from_our_account() {
+    for from in [None, Some("user@example.org"), Some(FULL_JID)] {
+        let mut h = Harness::online();
+        let out = h.feed(&push(
+            from,
+            r#"<item jid="juliet@example.com" name="Juliet" subscription="to"/>"#,
+        ));
+        let [Event::RosterUpdated(item)] = out.events.as_slice() else {
+            panic!("{from:?}: {out:?}")
+        };
+        assert_eq!(item.jid.as_str(), "juliet@example.com");
+        assert_eq!(item.subscription, Subscription::To);
+        let reply = out.only_frame();
+        assert_eq!(iq_type(reply), Some("result"));
+        assert_eq!(reply.attr("id"), Some("push1"));
+        assert_eq!(reply.attr("to"), from);
+    }
+}
+
+#[test]
+fn roster_push_from_a_stranger_is_ignored() {
+    let mut h = Harness::online();
+    for from in [
+        "mallory@evil.example",
+        "example.org",
+        "user@example.org.evil.example",
+        "other@example.org/x",
+    ] {
+        let out = h.feed(&push(
+            Some(from),
+            r#"<item jid="mallory@evil.example" subscription="both"/>"#,
+        ));
+        assert!(
+            out.events.is_empty() && out.frames.is_empty(),
+            "{from}: {out:?}"
+        );
+    }
+}
+
+#[test]
+fn roster_push_remove() {
+    let mut h = Harness::online();
+    let out = h.feed(&push(
+        None,
+        r#"<item jid="juliet@example.com" subscription="remove"/>"#,
+    ));
+    assert_eq!(
+        out.events,
+        vec![Event::RosterRemoved("juliet@example.com".parse().unwrap())]
+    );
+    assert_eq!(iq_type(out.only_frame()), Some("result"));
+}
+
+#[test]
+fn roster_push_with_two_items_is_refused() {
+    let mut h = Harness::online();
+    let out = h.feed(&push(
+        None,
+        r#"<item jid="a@example.com"/><item jid="b@example.com"/>"#,
+    ));
+    assert!(out.events.is_empty());
+    assert_eq!(iq_type(out.only_frame()), Some("error"));
+}
+
+// ---- presence ----
+
+#[test]
+fn presence_in() {
+    let mut h = Harness::online();
+    let out = h.feed(
+        r#"<presence xmlns="jabber:client" from="romeo@example.net/orchard"><show>away</show><status xml:lang="fr">Dans le verger</status><status>In the orchard</status><priority>5</priority></presence>"#,
+    );
+    assert_eq!(
+        out.events,
+        vec![Event::Presence(PresenceUpdate {
+            from: "romeo@example.net/orchard".parse().unwrap(),
+            available: true,
+            show: Some(Show::Away),
+            status: Some("In the orchard".into()),
+            priority: 5,
+        })]
+    );
+    let out = h.feed(
+        r#"<presence xmlns="jabber:client" from="romeo@example.net/orchard" type="unavailable"/>"#,
+    );
+    assert_eq!(
+        out.events,
+        vec![Event::Presence(PresenceUpdate {
+            from: "romeo@example.net/orchard".parse().unwrap(),
+            available: false,
+            show: None,
+            status: None,
+            priority: 0,
+        })]
+    );
+}
+
+#[test]
+fn subscription_presences_in() {
+    let mut h = Harness::online();
+    let out =
+        h.feed(r#"<presence xmlns="jabber:client" from="nurse@example.com/x" type="subscribe"/>"#);
+    assert_eq!(
+        out.events,
+        vec![Event::SubscriptionRequest {
+            from: "nurse@example.com".parse().unwrap()
+        }]
+    );
+    let out =
+        h.feed(r#"<presence xmlns="jabber:client" from="nurse@example.com" type="subscribed"/>"#);
+    assert_eq!(
+        out.events,
+        vec![Event::SubscriptionChanged {
+            from: "nurse@example.com".parse().unwrap(),
+            approved: true
+        }]
+    );
+    let out =
+        h.feed(r#"<presence xmlns="jabber:client" from="nurse@example.com" type="unsubscribed"/>"#);
+    assert_eq!(
+        out.events,
+        vec![Event::SubscriptionChanged {
+            from: "nurse@example.com".parse().unwrap(),
+            approved: false
+        }]
+    );
+    let out = h.feed(
+        r#"<presence xmlns="jabber:client" from="nurse@example.com" type="error"><error type="cancel"><remote-server-not-found xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></presence>"#,
+    );
+    assert!(out.events.is_empty() && out.frames.is_empty());
+}
+
+#[test]
+fn presence_out_keeps_caps() {
+    let mut h = Harness::online();
+    let out = h.command(Command::SetPresence {
+        show: Some(Show::Dnd),
+        status: Some("Busy\u{0}!".into()),
+    });
+    let p = out.only_frame();
+    assert!(p.is("presence", CLIENT));
+    assert_eq!(p.attr("type"), None);
+    assert_eq!(child(p, "show", CLIENT).text(), "dnd");
+    assert_eq!(
+        child(p, "status", CLIENT).text(),
+        "Busy!",
+        "characters XML cannot carry are dropped"
+    );
+    assert!(p.has_child("c", CAPS));
+}
+
+// ---- subscriptions and roster commands ----
+
+#[test]
+fn approve_unknown_contact_asks_back() {
+    let mut h = Harness::online();
+    let out = h.command(Command::ApproveSubscription {
+        jid: "nurse@example.com".parse().unwrap(),
+    });
+    let types: Vec<_> = out
+        .frames
+        .iter()
+        .map(|f| (f.attr("type"), f.attr("to")))
+        .collect();
+    assert_eq!(
+        types,
+        vec![
+            (Some("subscribed"), Some("nurse@example.com")),
+            (Some("subscribe"), Some("nurse@example.com"))
+        ]
+    );
+}
+
+#[test]
+fn approve_when_already_subscribed_or_asking_does_not_ask_again() {
+    let mut h = Harness::online();
+    h.feed(&push(
+        None,
+        r#"<item jid="a@example.com" subscription="to"/>"#,
+    ));
+    h.feed(&push(
+        None,
+        r#"<item jid="b@example.com" subscription="none" ask="subscribe"/>"#,
+    ));
+    h.feed(&push(
+        None,
+        r#"<item jid="c@example.com" subscription="from"/>"#,
+    ));
+    for (jid, asks) in [
+        ("a@example.com", false),
+        ("b@example.com", false),
+        ("c@example.com", true),
+    ] {
+        let out = h.command(Command::ApproveSubscription {
+            jid: jid.parse().unwrap(),
+        });
+        assert_eq!(out.frames.len(), if asks { 2 } else { 1 }, "{jid}");
+        assert_eq!(out.frames[0].attr("type"), Some("subscribed"));
+    }
+}
+
+#[test]
+fn deny_subscription() {
+    let mut h = Harness::online();
+    let out = h.command(Command::DenySubscription {
+        jid: "nurse@example.com".parse().unwrap(),
+    });
+    let p = out.only_frame();
+    assert_eq!(
+        (p.attr("type"), p.attr("to")),
+        (Some("unsubscribed"), Some("nurse@example.com"))
+    );
+}
+
+#[test]
+fn add_contact_sets_roster_and_asks() {
+    let mut h = Harness::online();
+    let out = h.command(Command::AddContact {
+        jid: "juliet@example.com".parse().unwrap(),
+        name: Some("Juliet".into()),
+    });
+    assert_eq!(out.frames.len(), 2);
+    let set = &out.frames[0];
+    assert_eq!(iq_type(set), Some("set"));
+    let item = child(child(set, "query", ROSTER), "item", ROSTER);
+    assert_eq!(item.attr("jid"), Some("juliet@example.com"));
+    assert_eq!(item.attr("name"), Some("Juliet"));
+    let sub = &out.frames[1];
+    assert_eq!(
+        (sub.attr("type"), sub.attr("to")),
+        (Some("subscribe"), Some("juliet@example.com"))
+    );
+
+    // The server refuses the roster set.
+    let id = set.attr("id").unwrap();
+    let out = h.feed(&format!(
+        r#"<iq xmlns="jabber:client" type="error" id="{id}"><error type="modify"><not-acceptable xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/><text xmlns="urn:ietf:params:xml:ns:xmpp-stanzas">Roster full</text></error></iq>"#
+    ));
+    assert!(
+        matches!(out.events.as_slice(), [Event::RequestFailed { what, reason }]
+            if what.contains("juliet@example.com") && reason.contains("not acceptable") && reason.contains("Roster full")),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn remove_contact_and_its_timeout() {
+    let mut h = Harness::online();
+    let out = h.command(Command::RemoveContact {
+        jid: "juliet@example.com".parse().unwrap(),
+    });
+    let item = child(child(out.only_frame(), "query", ROSTER), "item", ROSTER);
+    assert_eq!(item.attr("subscription"), Some("remove"));
+    assert_eq!(h.client.poll_timeout(), Some(h.now.after(30_000)));
+    h.advance(30_000);
+    let out = h.timeout();
+    assert!(
+        matches!(out.events.as_slice(), [Event::RequestFailed { what, .. }] if what.contains("remove"))
+    );
+}
+
+// ---- messages ----
+
+#[test]
+fn message_in() {
+    let mut h = Harness::online();
+    let out = h.feed(
+        r#"<message xmlns="jabber:client" type="chat" from="romeo@example.net/orchard" to="user@example.org/natter" id="m1"><body>Art thou not Romeo?</body></message>"#,
+    );
+    assert_eq!(
+        out.events,
+        vec![Event::Message(ChatMessage {
+            id: "m1".into(),
+            direction: Direction::Incoming,
+            peer: "romeo@example.net".parse().unwrap(),
+            from: "romeo@example.net/orchard".parse().unwrap(),
+            body: "Art thou not Romeo?".into(),
+            delayed: None,
+        })]
+    );
+}
+
+#[test]
+fn message_in_delayed_without_type_and_id() {
+    let mut h = Harness::online();
+    let out = h.feed(
+        r#"<message xmlns="jabber:client" from="romeo@example.net/orchard"><body>Offline</body><delay xmlns="urn:xmpp:delay" from="example.net" stamp="2002-09-10T23:08:25Z"/></message>"#,
+    );
+    let [Event::Message(m)] = out.events.as_slice() else {
+        panic!("{out:?}")
+    };
+    assert_eq!(m.delayed.as_deref(), Some("2002-09-10T23:08:25+00:00"));
+    assert!(!m.id.is_empty(), "a generated id");
+    let out = h.feed(r#"<message xmlns="jabber:client" from="romeo@example.net/orchard"><body>Again</body></message>"#);
+    let [Event::Message(m2)] = out.events.as_slice() else {
+        panic!("{out:?}")
+    };
+    assert_ne!(m.id, m2.id);
+}
+
+#[test]
+fn messages_we_ignore() {
+    let mut h = Harness::online();
+    for frame in [
+        // No body: a chat state.
+        r#"<message xmlns="jabber:client" type="chat" from="romeo@example.net/o"><active xmlns="http://jabber.org/protocol/chatstates"/></message>"#,
+        r#"<message xmlns="jabber:client" type="groupchat" from="room@muc.example.net/nick"><body>hi</body></message>"#,
+        r#"<message xmlns="jabber:client" type="headline" from="news.example.net"><body>news</body></message>"#,
+        // No from: our own account, not a chat.
+        r#"<message xmlns="jabber:client" type="chat"><body>from nowhere</body></message>"#,
+    ] {
+        let out = h.feed(frame);
+        assert!(
+            out.events.is_empty() && out.frames.is_empty(),
+            "{frame}: {out:?}"
+        );
+    }
+}
+
+#[test]
+fn message_out_and_its_bounce() {
+    let mut h = Harness::online();
+    let id = h.client.next_id();
+    let out = h.command(Command::SendMessage {
+        to: "juliet@example.com".parse().unwrap(),
+        id: id.clone(),
+        body: "Wherefore art thou?".into(),
+    });
+    let m = out.only_frame();
+    assert!(m.is("message", CLIENT));
+    assert_eq!(m.attr("type"), Some("chat"));
+    assert_eq!(m.attr("to"), Some("juliet@example.com"));
+    assert_eq!(m.attr("id"), Some(id.as_str()));
+    assert_eq!(child(m, "body", CLIENT).text(), "Wherefore art thou?");
+    assert_eq!(
+        child(m, "origin-id", "urn:xmpp:sid:0").attr("id"),
+        Some(id.as_str())
+    );
+    assert_eq!(
+        out.events,
+        vec![Event::MessageSent(ChatMessage {
+            id: id.clone(),
+            direction: Direction::Outgoing,
+            peer: "juliet@example.com".parse().unwrap(),
+            from: FULL_JID.parse().unwrap(),
+            body: "Wherefore art thou?".into(),
+            delayed: None,
+        })]
+    );
+
+    let out = h.feed(&format!(
+        r#"<message xmlns="jabber:client" type="error" from="juliet@example.com" id="{id}"><error type="cancel"><service-unavailable xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></message>"#
+    ));
+    assert_eq!(
+        out.events,
+        vec![Event::MessageFailed {
+            id: id.clone(),
+            peer: "juliet@example.com".parse().unwrap(),
+            reason: "the service is not available".into(),
+        }]
+    );
+    // A stranger cannot fail our messages.
+    let out = h.feed(&format!(
+        r#"<message xmlns="jabber:client" type="error" from="mallory@evil.example" id="{id}"><error type="cancel"><service-unavailable xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></message>"#
+    ));
+    assert!(out.events.is_empty(), "{out:?}");
+}
+
+// ---- IQs we answer ----
+
+#[test]
+fn ping_reply() {
+    let mut h = Harness::online();
+    let out = h.feed(r#"<iq xmlns="jabber:client" type="get" id="p1" from="example.org"><ping xmlns="urn:xmpp:ping"/></iq>"#);
+    let reply = out.only_frame();
+    assert_eq!(iq_type(reply), Some("result"));
+    assert_eq!(reply.attr("id"), Some("p1"));
+    assert_eq!(reply.attr("to"), Some("example.org"));
+    assert_eq!(reply.children().count(), 0);
+    assert!(out.events.is_empty());
+}
+
+#[test]
+fn disco_info_matches_advertised_caps() {
+    let (mut h, login) = Harness::login_plain(config());
+    let presence = login
+        .frames
+        .iter()
+        .find(|f| f.is("presence", CLIENT))
+        .unwrap();
+    let c = child(presence, "c", CAPS);
+    let (node, ver) = (
+        c.attr("node").unwrap().to_owned(),
+        c.attr("ver").unwrap().to_owned(),
+    );
+
+    // Independently of the core: XEP-0115 §5.1 over what we expect to advertise.
+    let s = "client/web//Natter<http://jabber.org/protocol/caps<http://jabber.org/protocol/disco#info<urn:xmpp:ping<";
+    assert_eq!(ver, STANDARD.encode(Sha1::hash(s.as_bytes())));
+
+    for query_node in [None, Some(format!("{node}#{ver}"))] {
+        let attr = query_node
+            .as_ref()
+            .map(|n| format!(r#" node="{n}""#))
+            .unwrap_or_default();
+        let out = h.feed(&format!(
+            r#"<iq xmlns="jabber:client" type="get" id="d1" from="romeo@example.net/orchard"><query xmlns="http://jabber.org/protocol/disco#info"{attr}/></iq>"#
+        ));
+        let reply = out.only_frame();
+        assert_eq!(iq_type(reply), Some("result"));
+        assert_eq!(reply.attr("to"), Some("romeo@example.net/orchard"));
+        let query = child(reply, "query", DISCO_INFO);
+        assert_eq!(query.attr("node"), query_node.as_deref());
+        let identity = child(query, "identity", DISCO_INFO);
+        assert_eq!(
+            (identity.attr("category"), identity.attr("type")),
+            (Some("client"), Some("web"))
+        );
+        let mut features: Vec<_> = query
+            .children()
+            .filter(|c| c.name() == "feature")
+            .filter_map(|f| f.attr("var"))
+            .collect();
+        features.sort_unstable();
+        assert_eq!(features, vec![CAPS, DISCO_INFO, "urn:xmpp:ping"]);
+        // Hashing what we answered gives what we advertised.
+        let info = xmpp_parsers::disco::DiscoInfoResult::try_from(query.clone()).unwrap();
+        let hash = xmpp_parsers::caps::hash_caps(
+            &xmpp_parsers::caps::compute_disco(&info),
+            xmpp_parsers::hashes::Algo::Sha_1,
+        )
+        .unwrap();
+        assert_eq!(STANDARD.encode(hash.hash), ver);
+    }
+
+    let out = h.feed(r#"<iq xmlns="jabber:client" type="get" id="d2" from="romeo@example.net/orchard"><query xmlns="http://jabber.org/protocol/disco#info" node="urn:other#x"/></iq>"#);
+    let reply = out.only_frame();
+    assert_eq!(iq_type(reply), Some("error"));
+    assert!(child(reply, "error", CLIENT).has_child("item-not-found", STANZAS));
+}
+
+#[test]
+fn unknown_iq_gets_service_unavailable() {
+    let mut h = Harness::online();
+    for (type_, payload) in [
+        ("get", r#"<query xmlns="jabber:iq:version"/>"#),
+        ("set", r#"<block xmlns="urn:xmpp:blocking"/>"#),
+    ] {
+        let out = h.feed(&format!(
+            r#"<iq xmlns="jabber:client" type="{type_}" id="u1" from="romeo@example.net/orchard">{payload}</iq>"#
+        ));
+        let reply = out.only_frame();
+        assert_eq!(iq_type(reply), Some("error"));
+        assert_eq!(reply.attr("id"), Some("u1"));
+        assert_eq!(reply.attr("to"), Some("romeo@example.net/orchard"));
+        let error = child(reply, "error", CLIENT);
+        assert_eq!(error.attr("type"), Some("cancel"));
+        assert!(error.has_child("service-unavailable", STANZAS));
+    }
+}
+
+#[test]
+fn results_for_unknown_ids_are_dropped() {
+    let mut h = Harness::online();
+    for frame in [
+        r#"<iq xmlns="jabber:client" type="result" id="nope"/>"#,
+        r#"<iq xmlns="jabber:client" type="error" id="nope"><error type="cancel"><item-not-found xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></iq>"#,
+    ] {
+        let out = h.feed(frame);
+        assert!(out.events.is_empty() && out.frames.is_empty(), "{out:?}");
+    }
+}
+
+#[test]
+fn unparsable_request_gets_bad_request() {
+    let mut h = Harness::online();
+    // A get must carry exactly one payload.
+    let out =
+        h.feed(r#"<iq xmlns="jabber:client" type="get" id="b1" from="romeo@example.net/o"/>"#);
+    let reply = out.only_frame();
+    assert_eq!(iq_type(reply), Some("error"));
+    assert!(child(reply, "error", CLIENT).has_child("bad-request", STANZAS));
+}
+
+// ---- commands before online, sign-out ----
+
+#[test]
+fn commands_before_online() {
+    let mut config = config();
+    config.secure_transport = true;
+    let mut h = Harness::new(config);
+    // Before the transport is even up.
+    let out = h.command(Command::SendMessage {
+        to: "juliet@example.com/balcony".parse().unwrap(),
+        id: "early-1".into(),
+        body: "first".into(),
+    });
+    assert!(out.frames.is_empty() && out.events.is_empty());
+    h.connect();
+    h.feed(SERVER_OPEN);
+    let out = h.command(Command::SendMessage {
+        to: "juliet@example.com".parse().unwrap(),
+        id: "early-2".into(),
+        body: "second".into(),
+    });
+    assert!(out.frames.is_empty() && out.events.is_empty());
+    let out = h.command(Command::AddContact {
+        jid: "juliet@example.com".parse().unwrap(),
+        name: None,
+    });
+    assert!(out.frames.is_empty());
+    assert!(
+        matches!(out.events.as_slice(), [Event::RequestFailed { what, .. }] if what.contains("juliet")),
+        "{out:?}"
+    );
+
+    h.feed(&features(&["PLAIN"]));
+    h.feed(r#"<success xmlns="urn:ietf:params:xml:ns:xmpp-sasl"/>"#);
+    h.feed(SERVER_OPEN);
+    let bind = h.feed(BIND_FEATURES);
+    let id = bind.only_frame().attr("id").unwrap().to_owned();
+    let out = h.feed(&bind_result(&id, FULL_JID));
+    let messages: Vec<_> = out
+        .frames
+        .iter()
+        .filter(|f| f.is("message", CLIENT))
+        .collect();
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[0].attr("id"), Some("early-1"));
+    assert_eq!(messages[0].attr("to"), Some("juliet@example.com/balcony"));
+    assert_eq!(messages[1].attr("id"), Some("early-2"));
+    // After the roster get and initial presence, in order.
+    let first_message = out
+        .frames
+        .iter()
+        .position(|f| f.is("message", CLIENT))
+        .unwrap();
+    let presence = out
+        .frames
+        .iter()
+        .position(|f| f.is("presence", CLIENT))
+        .unwrap();
+    assert!(presence < first_message);
+    let sent: Vec<_> = out
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::MessageSent(m) => Some(m.id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent, vec!["early-1", "early-2"]);
+}
+
+#[test]
+fn queued_messages_fail_if_the_session_does() {
+    let mut h = Harness::new(config());
+    h.connect();
+    h.command(Command::SendMessage {
+        to: "juliet@example.com".parse().unwrap(),
+        id: "q1".into(),
+        body: "hi".into(),
+    });
+    h.feed(SERVER_OPEN);
+    let out = h.feed(&features(&["PLAIN"]));
+    assert!(out.failed().is_some());
+    assert!(
+        out.events
+            .iter()
+            .any(|e| matches!(e, Event::MessageFailed { id, .. } if id == "q1")),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn disconnect_when_online() {
+    let mut h = Harness::online();
+    let out = h.command(Command::Disconnect);
+    assert_eq!(out.frames.len(), 2);
+    assert!(out.frames[0].is("presence", CLIENT));
+    assert_eq!(out.frames[0].attr("type"), Some("unavailable"));
+    assert!(out.closed_cleanly());
+    assert_eq!(out.events, vec![Event::StateChanged(SessionState::Closed)]);
+    assert_eq!(h.client.state(), SessionState::Closed);
+    // The transport then closes: nothing more to say.
+    h.client.handle_closed(h.now, None);
+    assert!(h.drain().events.is_empty());
+}
+
+#[test]
+fn disconnect_during_login() {
+    let mut h = Harness::new(config());
+    h.connect();
+    h.feed(SERVER_OPEN);
+    let out = h.command(Command::Disconnect);
+    assert_eq!(out.frames.len(), 1);
+    assert!(out.closed_cleanly());
+    assert_eq!(out.events, vec![Event::StateChanged(SessionState::Closed)]);
+}
+
+#[test]
+fn ids_are_unique_and_seeded() {
+    let mut a = Harness::new(config());
+    let ids: std::collections::HashSet<_> = (0..1000).map(|_| a.client.next_id()).collect();
+    assert_eq!(ids.len(), 1000);
+    let mut other = config();
+    other.entropy = [8; 32];
+    let mut b = Harness::new(other);
+    let mut c = Harness::new(config());
+    let first = c.client.next_id();
+    assert_ne!(b.client.next_id(), first);
+    assert!(ids.contains(&first), "same entropy, same sequence");
+}

@@ -1,0 +1,168 @@
+//! The store applied to core events, natively.
+
+use natter_core::jid::{BareJid, Jid};
+use natter_core::{
+    ChatMessage, Direction, Error, Event, PresenceUpdate, RosterItem, SessionState, Show,
+    Subscription,
+};
+use natter_store::{Availability, DeliveryState, Phase, Store};
+
+fn bare(s: &str) -> BareJid {
+    BareJid::new(s).unwrap()
+}
+
+fn item(jid: &str, name: Option<&str>) -> RosterItem {
+    RosterItem {
+        jid: bare(jid),
+        name: name.map(str::to_string),
+        subscription: Subscription::Both,
+        ask: false,
+        groups: vec![],
+    }
+}
+
+fn presence(from: &str, available: bool, show: Option<Show>) -> Event {
+    Event::Presence(PresenceUpdate {
+        from: Jid::new(from).unwrap(),
+        available,
+        show,
+        status: None,
+        priority: 0,
+    })
+}
+
+fn incoming(id: &str, peer: &str, body: &str) -> Event {
+    Event::Message(ChatMessage {
+        id: id.into(),
+        direction: Direction::Incoming,
+        peer: bare(peer),
+        from: Jid::new(&format!("{peer}/phone")).unwrap(),
+        body: body.into(),
+        delayed: None,
+    })
+}
+
+#[test]
+fn roster_reset_then_push_and_remove() {
+    let mut s = Store::new();
+    let c = s.apply(Event::RosterReset {
+        items: vec![item("bob@x", Some("Bob")), item("carol@x", None)],
+        ver: None,
+    });
+    assert!(c.roster);
+    assert_eq!(s.roster.len(), 2);
+    s.apply(Event::RosterUpdated(item("dave@x", Some("Dave"))));
+    s.apply(Event::RosterUpdated(item("bob@x", Some("Robert"))));
+    assert_eq!(s.roster.get(&bare("bob@x")).unwrap().display_name(), "Robert");
+    s.apply(Event::RosterRemoved(bare("carol@x")));
+    assert_eq!(s.roster.len(), 2);
+    assert!(s.roster.get(&bare("carol@x")).is_none());
+}
+
+#[test]
+fn presence_per_resource_and_best_of_them() {
+    let mut s = Store::new();
+    s.apply(Event::RosterReset { items: vec![item("bob@x", None)], ver: None });
+    let bob = bare("bob@x");
+    assert_eq!(s.roster.get(&bob).unwrap().availability(), Availability::Offline);
+    s.apply(presence("bob@x/phone", true, Some(Show::Away)));
+    s.apply(presence("bob@x/laptop", true, None));
+    assert_eq!(s.roster.get(&bob).unwrap().availability(), Availability::Online);
+    s.apply(presence("bob@x/laptop", false, None));
+    assert_eq!(s.roster.get(&bob).unwrap().availability(), Availability::Away);
+    // Unavailable from the bare JID covers every resource.
+    s.apply(presence("bob@x", false, None));
+    assert_eq!(s.roster.get(&bob).unwrap().availability(), Availability::Offline);
+}
+
+#[test]
+fn presence_before_roster_push_is_kept() {
+    let mut s = Store::new();
+    s.apply(presence("eve@x/a", true, Some(Show::Dnd)));
+    s.apply(Event::RosterUpdated(item("eve@x", None)));
+    assert_eq!(
+        s.roster.get(&bare("eve@x")).unwrap().availability(),
+        Availability::DoNotDisturb
+    );
+}
+
+#[test]
+fn sorted_filters_by_name_or_jid_and_puts_online_first() {
+    let mut s = Store::new();
+    s.apply(Event::RosterReset {
+        items: vec![item("zed@x", Some("Zed")), item("amy@x", Some("Amy")), item("bob@y", None)],
+        ver: None,
+    });
+    s.apply(presence("zed@x/r", true, None));
+    let all = s.roster.sorted("");
+    assert_eq!(all, vec![bare("zed@x"), bare("amy@x"), bare("bob@y")]);
+    assert_eq!(s.roster.sorted("AM"), vec![bare("amy@x")]);
+    assert_eq!(s.roster.sorted("@y"), vec![bare("bob@y")]);
+    assert!(s.roster.sorted("nobody").is_empty());
+}
+
+#[test]
+fn messages_are_deduplicated_by_id_and_counted_unread() {
+    let mut s = Store::new();
+    s.apply(incoming("m1", "bob@x", "hi"));
+    s.apply(incoming("m1", "bob@x", "hi"));
+    s.apply(incoming("m2", "bob@x", "there"));
+    let bob = bare("bob@x");
+    assert_eq!(s.conversations[&bob].messages.len(), 2);
+    assert_eq!(s.unread(&bob), 2);
+    s.open_conversation(bob.clone());
+    assert_eq!(s.unread(&bob), 0);
+    s.apply(incoming("m3", "bob@x", "seen at once"));
+    assert_eq!(s.unread(&bob), 0, "the open conversation does not count unread");
+}
+
+#[test]
+fn pending_outgoing_message_is_confirmed_not_duplicated() {
+    let mut s = Store::new();
+    let bob = bare("bob@x");
+    let me = Jid::new("alice@x/web").unwrap();
+    s.add_pending(bob.clone(), "o1".into(), me.clone(), "hello".into());
+    assert_eq!(s.conversations[&bob].messages[0].state, DeliveryState::Pending);
+    s.apply(Event::MessageSent(ChatMessage {
+        id: "o1".into(),
+        direction: Direction::Outgoing,
+        peer: bob.clone(),
+        from: me,
+        body: "hello".into(),
+        delayed: None,
+    }));
+    let conv = &s.conversations[&bob];
+    assert_eq!(conv.messages.len(), 1);
+    assert_eq!(conv.messages[0].state, DeliveryState::Sent);
+    s.apply(Event::MessageFailed { id: "o1".into(), peer: bob.clone(), reason: "gone".into() });
+    assert_eq!(
+        s.conversations[&bob].messages[0].state,
+        DeliveryState::Failed("gone".into())
+    );
+}
+
+#[test]
+fn failure_sets_plain_error_and_offline_clears_presence() {
+    let mut s = Store::new();
+    s.apply(Event::RosterReset { items: vec![item("bob@x", None)], ver: None });
+    s.apply(Event::StateChanged(SessionState::Online));
+    s.apply(presence("bob@x/r", true, None));
+    assert_eq!(s.phase, Phase::Connected);
+    s.apply(Event::Failed(Error::AuthFailed { condition: "not-authorized".into(), text: None }));
+    s.apply(Event::StateChanged(SessionState::Failed));
+    assert_eq!(s.phase, Phase::Offline);
+    assert!(s.error.as_deref().unwrap().contains("wrong address or password"));
+    assert_eq!(s.roster.get(&bare("bob@x")).unwrap().availability(), Availability::Offline);
+}
+
+#[test]
+fn subscription_requests_are_listed_once_and_cleared_when_approved() {
+    let mut s = Store::new();
+    s.apply(Event::SubscriptionRequest { from: bare("eve@x") });
+    s.apply(Event::SubscriptionRequest { from: bare("eve@x") });
+    assert_eq!(s.requests, vec![bare("eve@x")]);
+    let mut approved = item("eve@x", None);
+    approved.subscription = Subscription::From;
+    s.apply(Event::RosterUpdated(approved));
+    assert!(s.requests.is_empty());
+}

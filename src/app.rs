@@ -1,0 +1,66 @@
+//! The root component: context, page title, sign-in form or main view.
+
+use leptos::prelude::*;
+
+use crate::session::Session;
+use crate::state::AppState;
+use crate::view::{LoginView, MainView};
+
+/// Mount the app on `<body>`.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}
+
+/// The whole app with a fresh store and session.
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::new();
+    let session = Session::new(state);
+    view! { <Root state session /> }
+}
+
+/// The app around a given store and session (tests feed the store synthetic events).
+#[component]
+pub fn Root(state: AppState, session: Session) -> impl IntoView {
+    provide_context(state);
+    provide_context(SessionHandle::new(session));
+
+    // "(3) Natter" while messages are unread.
+    Effect::new(move |_| {
+        let unread = state.with_roster(|s| s.total_unread());
+        let title = if unread > 0 { format!("({unread}) Natter") } else { "Natter".to_string() };
+        document().set_title(&title);
+    });
+
+    view! {
+        <div class="app">
+            {move || {
+                if state.signed_in() {
+                    view! { <MainView /> }.into_any()
+                } else {
+                    view! { <LoginView /> }.into_any()
+                }
+            }}
+        </div>
+    }
+}
+
+/// The session, reachable from any component (`expect_context::<SessionHandle>()`).
+#[derive(Clone, Copy)]
+pub struct SessionHandle(StoredValue<Session, LocalStorage>);
+
+impl SessionHandle {
+    pub fn new(session: Session) -> Self {
+        SessionHandle(StoredValue::new_local(session))
+    }
+
+    pub fn get(&self) -> Session {
+        self.0.get_value()
+    }
+}
+
+/// The store and the session, as components use them.
+pub fn use_app() -> (AppState, SessionHandle) {
+    (expect_context::<AppState>(), expect_context::<SessionHandle>())
+}

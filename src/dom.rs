@@ -1,0 +1,59 @@
+//! Thin wrappers over browser APIs the views need: query parameters, localStorage, clock
+//! formatting.
+
+use leptos::prelude::window;
+use wasm_bindgen::JsValue;
+
+/// A query parameter of the page URL (`?jid=…&service=…`).
+pub fn query_param(name: &str) -> Option<String> {
+    let search = window().location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name).filter(|v| !v.is_empty())
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+pub fn load(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok().flatten().filter(|v| !v.is_empty())
+}
+
+/// Remember a value (never a password). Errors (private mode, quota) are ignored.
+pub fn save(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        let _ = if value.is_empty() { s.remove_item(key) } else { s.set_item(key, value) };
+    }
+}
+
+const MONTHS: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/// When a message was sent, for display: `14:05` today, `25 Nov 14:05` otherwise; plus the
+/// ISO form for `<time datetime>` and the full local form for a tooltip.
+pub struct Clock {
+    pub short: String,
+    pub iso: String,
+    pub full: String,
+}
+
+pub fn clock(unix_ms: u64) -> Option<Clock> {
+    if unix_ms == 0 {
+        return None;
+    }
+    let d = js_sys::Date::new(&JsValue::from_f64(unix_ms as f64));
+    let today = js_sys::Date::new_0();
+    let hm = format!("{:02}:{:02}", d.get_hours(), d.get_minutes());
+    let same_day = d.get_full_year() == today.get_full_year()
+        && d.get_month() == today.get_month()
+        && d.get_date() == today.get_date();
+    let short = if same_day {
+        hm
+    } else {
+        format!("{} {} {hm}", d.get_date(), MONTHS[d.get_month() as usize % 12])
+    };
+    Some(Clock {
+        short,
+        iso: d.to_iso_string().into(),
+        full: d.to_locale_string("default", &JsValue::UNDEFINED).into(),
+    })
+}

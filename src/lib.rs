@@ -1,0 +1,25 @@
+//! Natter, the web XMPP client: the Leptos app.
+//!
+//! Pure logic (endpoints, backoff, link splitting, display helpers) compiles everywhere and is
+//! tested natively; everything that touches the browser is wasm32-only.
+
+pub mod backoff;
+pub mod display;
+pub mod endpoint;
+pub mod linkify;
+
+#[cfg(target_arch = "wasm32")]
+pub mod app;
+#[cfg(target_arch = "wasm32")]
+mod dom;
+#[cfg(target_arch = "wasm32")]
+pub mod session;
+#[cfg(target_arch = "wasm32")]
+pub mod state;
+#[cfg(target_arch = "wasm32")]
+pub mod transport;
+#[cfg(target_arch = "wasm32")]
+pub mod view;
+
+#[cfg(target_arch = "wasm32")]
+pub use app::start;

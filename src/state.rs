@@ -1,0 +1,177 @@
+//! The store inside Leptos: one `Store` value, three triggers (connection, roster, messages)
+//! and a queue of pending updates applied once per animation frame.
+//!
+//! Nothing here knows about the network: the session driver pushes [`UiEvent`]s, components
+//! read through the `with_*` accessors (which subscribe them to the matching trigger).
+
+use leptos::prelude::*;
+use natter_core::jid::{BareJid, Jid};
+use natter_core::Event;
+use natter_store::{Changes, Phase, Store};
+
+/// One update for the store: a core event, or something the driver or the user decided.
+#[derive(Debug, Clone)]
+pub enum UiEvent {
+    Core(Event),
+    /// The driver's view of the connection (e.g. `Reconnecting` between attempts).
+    Phase(Phase),
+    /// Replace the error shown in the `alert` (`None` hides it).
+    Error(Option<String>),
+    /// The transport in use: "WebSocket" or "BOSH".
+    Transport(&'static str),
+    /// Whether the main view (rather than the sign-in form) is shown.
+    SignedIn(bool),
+    /// Forget everything about the account.
+    Reset,
+    /// Optimistic echo of a message the user just sent.
+    Pending { peer: BareJid, id: String, from: Jid, body: String },
+    /// The user put a conversation on screen (`None`: back to the list).
+    Open(Option<BareJid>),
+    /// The user answered a subscription request.
+    Answered(BareJid),
+}
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    store: StoredValue<Store>,
+    queue: StoredValue<Vec<UiEvent>>,
+    scheduled: StoredValue<bool>,
+    connection: Trigger,
+    roster: Trigger,
+    messages: Trigger,
+    signed_in: RwSignal<bool>,
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl AppState {
+    pub fn new() -> Self {
+        AppState {
+            store: StoredValue::new(Store::new()),
+            queue: StoredValue::new(Vec::new()),
+            scheduled: StoredValue::new(false),
+            connection: Trigger::new(),
+            roster: Trigger::new(),
+            messages: Trigger::new(),
+            signed_in: RwSignal::new(false),
+        }
+    }
+
+    /// Queue an update; all queued updates are applied together on the next animation frame
+    /// (or within half a second when the tab is hidden and frames do not run).
+    pub fn push(&self, event: UiEvent) {
+        self.queue.update_value(|q| q.push(event));
+        if !self.scheduled.get_value() {
+            self.scheduled.set_value(true);
+            let this = *self;
+            request_animation_frame(move || this.flush());
+            set_timeout(move || this.flush(), std::time::Duration::from_millis(500));
+        }
+    }
+
+    /// Apply what is queued now.
+    pub fn flush(&self) {
+        if self.queue.is_disposed() {
+            return;
+        }
+        self.scheduled.set_value(false);
+        let events = self.queue.try_update_value(std::mem::take).unwrap_or_default();
+        if !events.is_empty() {
+            self.apply_now(events);
+        }
+    }
+
+    /// Apply updates at once, in order, then notify each affected part of the view once.
+    /// (Tests call this directly to skip the frame wait.)
+    pub fn apply_now(&self, events: impl IntoIterator<Item = UiEvent>) {
+        let mut changes = Changes::default();
+        let mut signed_in = None;
+        self.store.update_value(|s| {
+            s.clock_ms = js_sys::Date::now() as u64;
+            for event in events {
+                match event {
+                    UiEvent::Core(e) => changes.merge(s.apply(e)),
+                    UiEvent::Phase(p) => {
+                        s.phase = p;
+                        changes.connection = true;
+                    }
+                    UiEvent::Error(e) => {
+                        s.error = e;
+                        changes.connection = true;
+                    }
+                    UiEvent::Transport(t) => {
+                        s.transport = Some(t);
+                        changes.connection = true;
+                    }
+                    UiEvent::SignedIn(b) => signed_in = Some(b),
+                    UiEvent::Reset => {
+                        let transport = s.transport;
+                        s.reset();
+                        s.transport = transport;
+                        changes = Changes { connection: true, roster: true, messages: true };
+                    }
+                    UiEvent::Pending { peer, id, from, body } => {
+                        s.add_pending(peer, id, from, body);
+                        changes.messages = true;
+                    }
+                    UiEvent::Open(Some(peer)) => {
+                        s.open_conversation(peer);
+                        changes.roster = true;
+                        changes.messages = true;
+                    }
+                    UiEvent::Open(None) => {
+                        s.close_conversation();
+                        changes.roster = true;
+                        changes.messages = true;
+                    }
+                    UiEvent::Answered(jid) => changes.roster |= s.answer_request(&jid),
+                }
+            }
+        });
+        if let Some(b) = signed_in {
+            if self.signed_in.get_untracked() != b {
+                self.signed_in.set(b);
+            }
+        }
+        if changes.connection {
+            self.connection.notify();
+        }
+        if changes.roster {
+            self.roster.notify();
+        }
+        if changes.messages {
+            self.messages.notify();
+        }
+    }
+
+    /// Read connection facts (phase, error, account), subscribing to their changes.
+    pub fn with_connection<R>(&self, f: impl FnOnce(&Store) -> R) -> R {
+        self.connection.track();
+        self.store.with_value(f)
+    }
+
+    /// Read roster facts (contacts, presence, requests, unread counts).
+    pub fn with_roster<R>(&self, f: impl FnOnce(&Store) -> R) -> R {
+        self.roster.track();
+        self.store.with_value(f)
+    }
+
+    /// Read conversations.
+    pub fn with_messages<R>(&self, f: impl FnOnce(&Store) -> R) -> R {
+        self.messages.track();
+        self.store.with_value(f)
+    }
+
+    /// Read without subscribing.
+    pub fn peek<R>(&self, f: impl FnOnce(&Store) -> R) -> R {
+        self.store.with_value(f)
+    }
+
+    pub fn signed_in(&self) -> bool {
+        self.signed_in.get()
+    }
+}

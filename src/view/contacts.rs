@@ -1,0 +1,214 @@
+//! The `Contacts` list, virtualized: fixed-height rows, only the visible ones (plus a few
+//! either side) in the DOM, positioned inside a list as tall as the whole roster. The list and
+//! every rendered item carry `aria-setsize` (the full filtered count); items carry
+//! `aria-posinset`.
+
+use leptos::html;
+use leptos::prelude::*;
+use natter_core::jid::BareJid;
+use natter_store::Availability;
+
+use crate::app::use_app;
+use crate::display;
+use crate::state::UiEvent;
+
+/// Row height in CSS pixels (kept in sync with `.contact` in style/main.css).
+pub const ROW_HEIGHT: f64 = 56.0;
+/// Rows rendered beyond each edge of the viewport.
+const OVERSCAN: usize = 4;
+
+/// What one row shows; rows re-render only when this changes.
+#[derive(Clone, PartialEq)]
+struct RowData {
+    name: String,
+    availability: Availability,
+    status: Option<String>,
+    awaiting: bool,
+    unread: u32,
+    selected: bool,
+}
+
+#[component]
+pub fn ContactList(filter: Signal<String>) -> impl IntoView {
+    let (state, session) = use_app();
+    let revision = Memo::new(move |_| state.with_roster(|s| s.roster.revision()));
+    // Sorting and filtering is redone only when the roster or the filter text changes.
+    let sorted = Memo::new(move |_| {
+        revision.track();
+        let f = filter.get();
+        state.peek(|s| s.roster.sorted(&f))
+    });
+    let count = Memo::new(move |_| sorted.with(Vec::len));
+
+    let scroller = NodeRef::<html::Div>::new();
+    let scroll_top = RwSignal::new(0.0f64);
+    let viewport = RwSignal::new(0.0f64);
+    let measure = move || {
+        if let Some(el) = scroller.get_untracked() {
+            let window_h = window().inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(800.0);
+            // Never more than a window's worth, even if the container is not height-bound.
+            let h = f64::from(el.client_height()).min(window_h).max(ROW_HEIGHT);
+            if viewport.get_untracked() != h {
+                viewport.set(h);
+            }
+            let top = f64::from(el.scroll_top());
+            if scroll_top.get_untracked() != top {
+                scroll_top.set(top);
+            }
+        }
+    };
+    Effect::new(move |_| {
+        if scroller.get().is_some() {
+            measure();
+            request_animation_frame(measure);
+        }
+    });
+    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
+    on_cleanup(move || resize.remove());
+    // A new filter starts at the top.
+    Effect::new(move |prev: Option<String>| {
+        let f = filter.get();
+        if prev.is_some_and(|p| p != f) {
+            if let Some(el) = scroller.get_untracked() {
+                el.set_scroll_top(0);
+            }
+            scroll_top.set(0.0);
+        }
+        f
+    });
+
+    let visible = Memo::new(move |_| {
+        let n = count.get();
+        let vh = viewport.get().max(ROW_HEIGHT);
+        let top = scroll_top.get().max(0.0);
+        let first = ((top / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN).min(n);
+        let last = (((top + vh) / ROW_HEIGHT).ceil() as usize + OVERSCAN).min(n);
+        sorted.with(|all| {
+            all[first..last]
+                .iter()
+                .enumerate()
+                .map(|(k, jid)| (first + k, jid.clone()))
+                .collect::<Vec<_>>()
+        })
+    });
+
+    let open = move |jid: BareJid| session.get().local(UiEvent::Open(Some(jid)));
+    let row = move |(pos, jid): (usize, BareJid)| {
+        let data = {
+            let jid = jid.clone();
+            Memo::new(move |_| {
+                state.with_roster(|s| {
+                    s.roster.get(&jid).map(|c| RowData {
+                        name: c.display_name(),
+                        availability: c.availability(),
+                        status: c.status().map(str::to_string),
+                        awaiting: c.item.ask && !c.subscribed_to(),
+                        unread: s.unread(&jid),
+                        selected: s.open.as_ref() == Some(&jid),
+                    })
+                })
+            })
+        };
+        let text = jid.to_string();
+        let hue = display::hue(&text);
+        let (click_jid, key_jid) = (jid.clone(), jid);
+        let name = move || data.with(|d| d.as_ref().map(|d| d.name.clone()).unwrap_or_default());
+        let availability =
+            move || data.with(|d| d.as_ref().map_or(Availability::Offline, |d| d.availability));
+        view! {
+            <li
+                role="listitem"
+                class="contact"
+                class:selected=move || data.with(|d| d.as_ref().is_some_and(|d| d.selected))
+                tabindex="0"
+                data-jid=text.clone()
+                data-presence=move || availability().token()
+                aria-setsize=move || count.get()
+                aria-posinset=pos + 1
+                aria-current=move || {
+                    data.with(|d| d.as_ref().is_some_and(|d| d.selected)).then_some("true")
+                }
+                style=format!(
+                    "position:absolute;left:0;right:0;top:{}px;height:{ROW_HEIGHT}px",
+                    pos as f64 * ROW_HEIGHT,
+                )
+                on:click=move |_| open(click_jid.clone())
+                on:keydown=move |ev| {
+                    if ev.key() == "Enter" || ev.key() == " " {
+                        ev.prevent_default();
+                        open(key_jid.clone());
+                    }
+                }
+            >
+                <span class="avatar" style=format!("--hue:{hue}") aria-hidden="true">
+                    {move || display::initial(&name())}
+                    <span class="presence-dot"></span>
+                </span>
+                <span class="contact-text">
+                    <span class="contact-name">{name}</span>
+                    <span class="contact-sub">
+                        <span class="presence-label">{move || availability().label()}</span>
+                        {move || {
+                            data.with(|d| {
+                                let d = d.as_ref()?;
+                                let extra = if d.awaiting {
+                                    Some("awaiting approval".to_string())
+                                } else {
+                                    d.status.clone()
+                                };
+                                extra.map(|s| view! { <span class="status">" · " {s}</span> })
+                            })
+                        }}
+                    </span>
+                </span>
+                {move || {
+                    data.with(|d| {
+                        d.as_ref().filter(|d| d.unread > 0).map(|d| {
+                            view! {
+                                <span class="unread">
+                                    {d.unread.to_string()}
+                                    <span class="visually-hidden">" unread"</span>
+                                </span>
+                            }
+                        })
+                    })
+                }}
+            </li>
+        }
+    };
+
+    view! {
+        <div
+            class="contacts-scroll"
+            node_ref=scroller
+            style="overflow-y:auto;position:relative;min-height:0;flex:1 1 auto"
+            on:scroll=move |_| measure()
+        >
+            <ul
+                role="list"
+                aria-label="Contacts"
+                class="contacts"
+                aria-setsize=move || count.get()
+                style=move || {
+                    format!(
+                        "position:relative;margin:0;padding:0;list-style:none;height:{}px",
+                        count.get() as f64 * ROW_HEIGHT,
+                    )
+                }
+            >
+                <For each=move || visible.get() key=|(pos, jid)| (*pos, jid.clone()) children=row />
+            </ul>
+            {move || {
+                (count.get() == 0)
+                    .then(|| {
+                        let text = if filter.with(|f| f.trim().is_empty()) {
+                            "No contacts yet. Add one with \u{201c}Add contact\u{201d}."
+                        } else {
+                            "No contacts match the filter."
+                        };
+                        view! { <p class="hint">{text}</p> }
+                    })
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,121 @@
+//! The sign-in form.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use natter_core::jid::BareJid;
+use natter_store::Phase;
+
+use crate::app::use_app;
+use crate::dom;
+use crate::endpoint::{self, Endpoint};
+use crate::session::LoginRequest;
+use crate::state::UiEvent;
+use crate::view::{ConnectionStatus, ErrorAlert};
+
+const KEY_ADDRESS: &str = "natter.address";
+const KEY_SERVICE: &str = "natter.service";
+
+/// Where to connect when the form's URL is empty. XEP-0156 discovery (host-meta) will slot in
+/// here and fall back to this default.
+fn discover(jid: &BareJid) -> Endpoint {
+    endpoint::default_endpoint(jid)
+}
+
+#[component]
+pub fn LoginView() -> impl IntoView {
+    let (state, session) = use_app();
+    let address = RwSignal::new(
+        dom::query_param("jid").or_else(|| dom::load(KEY_ADDRESS)).unwrap_or_default(),
+    );
+    let service = RwSignal::new(
+        dom::query_param("service").or_else(|| dom::load(KEY_SERVICE)).unwrap_or_default(),
+    );
+    let password = RwSignal::new(String::new());
+    let busy = Memo::new(move |_| state.with_connection(|s| s.phase == Phase::Connecting));
+
+    let fail = move |message: String| session.get().local(UiEvent::Error(Some(message)));
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let jid = match endpoint::parse_account(&address.get_untracked()) {
+            Ok(jid) => jid,
+            Err(e) => return fail(e),
+        };
+        let pass = password.get_untracked();
+        if pass.is_empty() {
+            return fail("Enter your password.".into());
+        }
+        let url = service.get_untracked();
+        let endpoint = match endpoint::parse_endpoint(&url) {
+            Ok(Some(ep)) => ep,
+            Ok(None) => discover(&jid),
+            Err(e) => return fail(e),
+        };
+        dom::save(KEY_ADDRESS, &jid.to_string());
+        dom::save(KEY_SERVICE, url.trim());
+        session.get().sign_in(LoginRequest { jid, password: pass, endpoint });
+    };
+
+    view! {
+        <main class="login-page">
+            <div class="login-card">
+                <div class="brand">
+                    <span class="logo" aria-hidden="true">"N"</span>
+                    <h1>"Natter"</h1>
+                </div>
+                <p class="tagline">"Chat with anyone on XMPP."</p>
+                <form aria-label="Sign in" class="login-form" novalidate on:submit=submit>
+                    <label for="login-address">"Address"</label>
+                    <input
+                        id="login-address"
+                        name="username"
+                        type="text"
+                        inputmode="email"
+                        autocomplete="username"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        placeholder="alice@example.org"
+                        prop:value=move || address.get()
+                        on:input=move |ev| address.set(event_target_value(&ev))
+                        disabled=move || busy.get()
+                    />
+                    <label for="login-password">"Password"</label>
+                    <input
+                        id="login-password"
+                        name="password"
+                        type="password"
+                        autocomplete="current-password"
+                        prop:value=move || password.get()
+                        on:input=move |ev| password.set(event_target_value(&ev))
+                        disabled=move || busy.get()
+                    />
+                    <label for="login-service">"Connection URL"</label>
+                    <input
+                        id="login-service"
+                        name="service"
+                        type="text"
+                        inputmode="url"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        placeholder="wss://example.org/xmpp-websocket"
+                        aria-describedby="login-service-hint"
+                        prop:value=move || service.get()
+                        on:input=move |ev| service.set(event_target_value(&ev))
+                        disabled=move || busy.get()
+                    />
+                    <p id="login-service-hint" class="hint">
+                        "Optional. Leave it empty to use wss://" <i>"your-server"</i>
+                        "/xmpp-websocket."
+                    </p>
+                    <ErrorAlert />
+                    <button type="submit" class="primary" disabled=move || busy.get()>
+                        "Sign in"
+                    </button>
+                </form>
+                <ConnectionStatus />
+            </div>
+        </main>
+    }
+}

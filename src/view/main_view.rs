@@ -1,0 +1,68 @@
+//! The signed-in layout: header (account, presence, status, sign out), roster pane, chat
+//! pane. At phone width only one pane shows at a time.
+
+use leptos::prelude::*;
+use natter_core::{Command, Show};
+
+use crate::app::use_app;
+use crate::view::{ChatPane, ConnectionStatus, ErrorAlert, RosterPane};
+
+#[component]
+pub fn MainView() -> impl IntoView {
+    let (state, session) = use_app();
+    let account = Memo::new(move |_| {
+        state.with_connection(|s| s.account.as_ref().map(|j| j.to_bare().to_string()))
+    });
+    let chat_open = Memo::new(move |_| state.with_roster(|s| s.open.is_some()));
+
+    view! {
+        <div class="main" data-pane=move || if chat_open.get() { "chat" } else { "list" }>
+            <header class="topbar">
+                <div class="brand small">
+                    <span class="logo" aria-hidden="true">"N"</span>
+                    <span class="brand-name">"Natter"</span>
+                </div>
+                <span class="me" title="Signed in as">{move || account.get().unwrap_or_default()}</span>
+                <div class="topbar-end">
+                    <PresencePicker />
+                    <ConnectionStatus />
+                    <button type="button" class="ghost" on:click=move |_| session.get().sign_out()>
+                        "Sign out"
+                    </button>
+                </div>
+            </header>
+            <ErrorAlert />
+            <div class="panes">
+                <nav class="sidebar" aria-label="Contacts and rooms">
+                    <RosterPane />
+                </nav>
+                <main class="chat-pane">
+                    <ChatPane />
+                </main>
+            </div>
+        </div>
+    }
+}
+
+/// Our own availability, sent as presence.
+#[component]
+fn PresencePicker() -> impl IntoView {
+    let (_, session) = use_app();
+    let change = move |ev: leptos::ev::Event| {
+        let show = match event_target_value(&ev).as_str() {
+            "away" => Some(Show::Away),
+            "dnd" => Some(Show::Dnd),
+            "xa" => Some(Show::Xa),
+            _ => None,
+        };
+        session.get().command(Command::SetPresence { show, status: None });
+    };
+    view! {
+        <select class="presence-picker" aria-label="Presence" on:change=change>
+            <option value="online">"Online"</option>
+            <option value="away">"Away"</option>
+            <option value="dnd">"Busy"</option>
+            <option value="xa">"Not available"</option>
+        </select>
+    }
+}
