@@ -58,6 +58,8 @@ struct Queued {
     body: String,
 }
 
+/// One XMPP session, from transport open to its end. Not reusable: after `Closed`/`Failed`
+/// every input is ignored and a new `Client` is needed.
 pub struct Client {
     config: Config,
     phase: Phase,

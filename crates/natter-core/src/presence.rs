@@ -2,8 +2,8 @@
 
 use jid::{BareJid, Jid};
 use minidom::Element;
-use xmpp_parsers::ns;
 use xmpp_parsers::caps::Caps;
+use xmpp_parsers::ns;
 use xmpp_parsers::presence::{Presence, Type};
 
 use crate::frame::xml_text;

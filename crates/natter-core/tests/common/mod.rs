@@ -224,3 +224,10 @@ pub fn child<'a>(element: &'a Element, name: &str, ns: &str) -> &'a Element {
         .get_child(name, ns)
         .unwrap_or_else(|| panic!("no <{name} xmlns={ns}> in {}", String::from(element)))
 }
+
+pub const CAPS: &str = "http://jabber.org/protocol/caps";
+pub const STANZAS: &str = "urn:ietf:params:xml:ns:xmpp-stanzas";
+
+pub fn iq_type(e: &Element) -> Option<&str> {
+    e.attr("type")
+}
