@@ -357,3 +357,21 @@ async fn message_bodies_are_text_never_markup() {
         assert!(a.get_attribute("onmouseover").is_none());
     }
 }
+
+#[wasm_bindgen_test]
+async fn a_roster_arriving_after_mount_is_shown() {
+    let state = signed_in(0);
+    let m = Mounted::new(state);
+    tick().await;
+    assert!(m.all("[aria-label=Contacts] > li").is_empty());
+    state.apply_now([UiEvent::Core(Event::RosterReset { items: (0..3).map(contact).collect(), ver: None })]);
+    tick().await;
+    assert_eq!(m.all("[aria-label=Contacts] > li").len(), 3);
+    state.apply_now([UiEvent::Core(Event::RosterUpdated(contact(7)))]);
+    tick().await;
+    assert_eq!(m.all("[aria-label=Contacts] > li").len(), 4);
+    assert_eq!(
+        m.one("[role=list][aria-label=Contacts]").get_attribute("aria-setsize").as_deref(),
+        Some("4")
+    );
+}

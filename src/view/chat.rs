@@ -77,7 +77,7 @@ fn Conversation(jid: BareJid) -> impl IntoView {
         }
     };
     Effect::new(move |_| {
-        messages.track();
+        let _count = messages.with(Vec::len);
         if log.get().is_some() && at_bottom.get_value() {
             to_bottom();
             request_animation_frame(to_bottom);

@@ -12,8 +12,9 @@ use crate::app::use_app;
 use crate::display;
 use crate::state::UiEvent;
 
-/// Row height in CSS pixels (kept in sync with `.contact` in style/main.css).
-pub const ROW_HEIGHT: f64 = 56.0;
+/// Row height in CSS pixels (kept in sync with `--row` in style/main.css).
+pub const ROW_HEIGHT: u32 = 56;
+const ROW_H: f64 = ROW_HEIGHT as f64;
 /// Rows rendered beyond each edge of the viewport.
 const OVERSCAN: usize = 4;
 
@@ -34,7 +35,7 @@ pub fn ContactList(filter: Signal<String>) -> impl IntoView {
     let revision = Memo::new(move |_| state.with_roster(|s| s.roster.revision()));
     // Sorting and filtering is redone only when the roster or the filter text changes.
     let sorted = Memo::new(move |_| {
-        revision.track();
+        let _revision = revision.get();
         let f = filter.get();
         state.peek(|s| s.roster.sorted(&f))
     });
@@ -47,7 +48,7 @@ pub fn ContactList(filter: Signal<String>) -> impl IntoView {
         if let Some(el) = scroller.get_untracked() {
             let window_h = window().inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(800.0);
             // Never more than a window's worth, even if the container is not height-bound.
-            let h = f64::from(el.client_height()).min(window_h).max(ROW_HEIGHT);
+            let h = f64::from(el.client_height()).min(window_h).max(ROW_H);
             if viewport.get_untracked() != h {
                 viewport.set(h);
             }
@@ -79,10 +80,10 @@ pub fn ContactList(filter: Signal<String>) -> impl IntoView {
 
     let visible = Memo::new(move |_| {
         let n = count.get();
-        let vh = viewport.get().max(ROW_HEIGHT);
+        let vh = viewport.get().max(ROW_H);
         let top = scroll_top.get().max(0.0);
-        let first = ((top / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN).min(n);
-        let last = (((top + vh) / ROW_HEIGHT).ceil() as usize + OVERSCAN).min(n);
+        let first = ((top / ROW_H) as usize).saturating_sub(OVERSCAN).min(n);
+        let last = (((top + vh) / ROW_H).ceil() as usize + OVERSCAN).min(n);
         sorted.with(|all| {
             all[first..last]
                 .iter()
@@ -130,7 +131,7 @@ pub fn ContactList(filter: Signal<String>) -> impl IntoView {
                 }
                 style=format!(
                     "position:absolute;left:0;right:0;top:{}px;height:{ROW_HEIGHT}px",
-                    pos as f64 * ROW_HEIGHT,
+                    pos * ROW_HEIGHT as usize,
                 )
                 on:click=move |_| open(click_jid.clone())
                 on:keydown=move |ev| {
@@ -192,7 +193,7 @@ pub fn ContactList(filter: Signal<String>) -> impl IntoView {
                 style=move || {
                     format!(
                         "position:relative;margin:0;padding:0;list-style:none;height:{}px",
-                        count.get() as f64 * ROW_HEIGHT,
+                        count.get() * ROW_HEIGHT as usize,
                     )
                 }
             >

@@ -1,1 +1,51 @@
-fn main() {}
+//! `cargo xtask <command>`: Natter's development commands.
+
+mod bench;
+mod demo;
+mod dist;
+mod ensure;
+mod prosody;
+mod serve;
+mod test;
+mod util;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  ensure     install what the other commands need (idempotent; quick when all is present)
+  dist       release build into dist/ (alias: build) and print bundle sizes
+  demo       build, start Prosody with alice/bob/carol, serve dist/ on :8080 until Ctrl-C
+             [--port 8080] [--http-port 5280] [--c2s-port 5222] [--contacts N] [--no-build]
+  test       fmt, clippy (native + wasm32), cargo test with Prosody, wasm browser tests,
+             dist, Playwright end-to-end tests   [--only STAGE,…] [--skip STAGE,…]
+  bench      sign-in-to-2,000-contact-roster time (median of 5) and bundle size;
+             writes target/bench.json   [--quick] [--runs N] [--contacts N] [--no-build]
+  prosody    run one Prosody in the foreground (prints READY {json})
+             [--state DIR] [--http-port N] [--c2s-port N] [--user NAME:PASS]...
+             [--contacts NAME:COUNT]... [--no-mutual] [--log-level LEVEL]
+  serve      serve a directory [--dir dist] [--port 8080]
+";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest = args.get(1..).unwrap_or(&[]);
+    let result = match args.first().map(String::as_str) {
+        Some("ensure") => ensure::run_cmd(rest),
+        Some("dist" | "build") => dist::run_cmd(rest),
+        Some("demo") => demo::run_cmd(rest),
+        Some("test") => test::run_cmd(rest),
+        Some("bench") => bench::run_cmd(rest),
+        Some("prosody") => prosody::run_cmd(rest),
+        Some("serve") => serve::run_cmd(rest),
+        Some("help" | "-h" | "--help") | None => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}")),
+    };
+    if let Err(e) = result {
+        eprintln!("\nxtask: error: {e}");
+        std::process::exit(1);
+    }
+}

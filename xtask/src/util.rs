@@ -28,9 +28,12 @@ pub fn bin_dir() -> PathBuf {
 /// Prints the command, runs it with inherited stdio, fails with `what` on a non-zero exit.
 pub fn run(cmd: &mut Command, what: &str) -> Result {
     eprintln!("  $ {}", show(cmd));
-    let status = cmd
-        .status()
-        .map_err(|e| format!("{what}: cannot start `{}`: {e}", cmd.get_program().to_string_lossy()))?;
+    let status = cmd.status().map_err(|e| {
+        format!(
+            "{what}: cannot start `{}`: {e}",
+            cmd.get_program().to_string_lossy()
+        )
+    })?;
     if status.success() {
         Ok(())
     } else {
@@ -93,8 +96,14 @@ extern "C" fn on_signal(_: libc::c_int) {
 pub fn catch_interrupts() {
     // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
     unsafe {
-        libc::signal(libc::SIGINT, on_signal as libc::sighandler_t);
-        libc::signal(libc::SIGTERM, on_signal as libc::sighandler_t);
+        libc::signal(
+            libc::SIGINT,
+            on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t,
+        );
+        libc::signal(
+            libc::SIGTERM,
+            on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t,
+        );
     }
 }
 
@@ -153,7 +162,9 @@ pub fn url_encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

@@ -1,23 +1,28 @@
 //! SASL (RFC 6120 §6): mechanism choice, SCRAM-SHA-256/SHA-1 (RFC 5802, RFC 7677) and PLAIN.
 //!
-//! SCRAM is done here rather than with `sasl::client::mechanisms::Scram` because that type draws
-//! its nonce from the OS (getrandom) with no public way to pass ours; the core has no random
-//! source. The hash, HMAC and PBKDF2 primitives still come from the `sasl` crate.
+//! Every mechanism is the `sasl` crate's own (`sasl::client::mechanisms::{Scram, Plain}`); no
+//! SCRAM step is written here. What this module adds is a thin check of the server-first
+//! message before `sasl` sees it (nonce, mandatory extensions, salt, iteration cap), an `e=`
+//! check, and plain-word errors.
+//!
+//! The SCRAM client nonce is the one exception to "no randomness inside the core": `sasl`
+//! draws it from `getrandom` (the OS CSPRNG natively, `crypto.getRandomValues` on wasm) and
+//! offers no way to pass one in. Taking it is the price of not hand-writing SCRAM. Stanza ids
+//! still come from `Config::entropy`.
 
 use std::collections::BTreeSet;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use sasl::common::scram::{ScramProvider, Sha1, Sha256};
-use sasl::common::Password;
+use sasl::client::mechanisms::{Plain, Scram};
+use sasl::client::{Mechanism as SaslMechanism, MechanismError};
+use sasl::common::scram::{Sha1, Sha256};
+use sasl::common::{parse_frame, ChannelBinding};
 use xmpp_parsers::sasl::Mechanism as WireMechanism;
 
 /// A server asking for more PBKDF2 rounds than this is refused: a hostile server could
 /// otherwise freeze the page for minutes.
 const MAX_ITERATIONS: u32 = 1_000_000;
-
-/// The GS2 header for "no channel binding": browsers cannot reach the TLS channel data.
-const GS2_HEADER: &str = "n,,";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mechanism {
@@ -50,14 +55,21 @@ pub fn choose(offered: &BTreeSet<String>, secure_transport: bool) -> Option<Mech
     }
 }
 
+/// The server offers a `-PLUS` (channel-binding) mechanism.
+pub fn offers_channel_binding(offered: &BTreeSet<String>) -> bool {
+    offered.iter().any(|m| m.ends_with("-PLUS"))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthError {
     /// The server's SASL data breaks the mechanism's rules.
     Malformed(&'static str),
     /// The server could not prove it knows the password: possibly an impostor.
     BadServerSignature,
-    /// SCRAM server-final `e=`: the server refused, in SCRAM terms.
+    /// SCRAM `e=`: the server refused, in SCRAM terms.
     Refused(String),
+    /// No secure random source for the SCRAM nonce (`getrandom` failed).
+    NoRandomness,
 }
 
 impl std::fmt::Display for AuthError {
@@ -70,18 +82,38 @@ impl std::fmt::Display for AuthError {
                 "the server could not prove it knows your password (it may be an impostor)",
             ),
             AuthError::Refused(e) => write!(f, "the server refused the sign-in ({e})"),
+            AuthError::NoRandomness => {
+                f.write_str("this system gave no secure random numbers, needed to sign in safely")
+            }
         }
     }
 }
 
-enum ScramState {
+/// The `sasl` crate's mechanism doing the actual work.
+enum Inner {
+    Plain(Plain),
+    Sha256(Scram<Sha256>),
+    Sha1(Scram<Sha1>),
+}
+
+impl Inner {
+    fn get(&mut self) -> &mut dyn SaslMechanism {
+        match self {
+            Inner::Plain(m) => m,
+            Inner::Sha256(m) => m,
+            Inner::Sha1(m) => m,
+        }
+    }
+}
+
+enum State {
     Start,
+    /// SCRAM client-first sent; `client_nonce` is its `r=`.
     SentFirst {
-        client_first_bare: String,
+        client_nonce: String,
     },
-    SentFinal {
-        server_signature: Vec<u8>,
-    },
+    /// SCRAM client-final sent; the server signature is due.
+    SentFinal,
     /// The server signature came in a challenge; only an empty `<success/>` may follow.
     Verified,
     Done,
@@ -89,57 +121,76 @@ enum ScramState {
 
 pub struct Authenticator {
     mechanism: Mechanism,
-    username: String,
-    password: String,
-    nonce: String,
-    state: ScramState,
+    /// Boxed: `sasl`'s SCRAM state is a few hundred bytes, and this lives in the client's phase.
+    inner: Box<Inner>,
+    state: State,
 }
 
 impl Authenticator {
-    pub fn new(mechanism: Mechanism, username: &str, password: &str, nonce: &str) -> Self {
-        Authenticator {
+    /// `server_binds_channels`: the server offered a `-PLUS` mechanism (see the GS2 flag below).
+    pub fn new(
+        mechanism: Mechanism,
+        username: &str,
+        password: &str,
+        server_binds_channels: bool,
+    ) -> Result<Self, AuthError> {
+        // A browser cannot reach the TLS channel data, so we never bind. RFC 5802 §6: the flag
+        // `y` ("I could bind, I think you can't") makes a server that does offer -PLUS fail the
+        // exchange as a downgrade, so to such a server we say `n` ("I can't bind") instead.
+        let binding = if server_binds_channels {
+            ChannelBinding::None
+        } else {
+            ChannelBinding::Unsupported
+        };
+        // RFC 5802 §5.1: `=` and `,` in the name travel as `=3D` and `=2C`; `sasl` sends the
+        // name as given, so SCRAM gets the escaped form (PLAIN carries it raw).
+        let scram_name = escape_username(username);
+        let inner = match mechanism {
+            Mechanism::Plain => Inner::Plain(Plain::new(username, password)),
+            Mechanism::ScramSha256 => Inner::Sha256(
+                Scram::new(scram_name, password, binding).map_err(|_| AuthError::NoRandomness)?,
+            ),
+            Mechanism::ScramSha1 => Inner::Sha1(
+                Scram::new(scram_name, password, binding).map_err(|_| AuthError::NoRandomness)?,
+            ),
+        };
+        Ok(Authenticator {
             mechanism,
-            username: username.to_owned(),
-            password: password.to_owned(),
-            nonce: nonce.to_owned(),
-            state: ScramState::Start,
-        }
+            inner: Box::new(inner),
+            state: State::Start,
+        })
     }
 
     /// The initial response carried in `<auth/>`.
     pub fn initial(&mut self) -> Vec<u8> {
-        match self.mechanism {
-            Mechanism::Plain => {
-                let mut data = vec![0];
-                data.extend_from_slice(self.username.as_bytes());
-                data.push(0);
-                data.extend_from_slice(self.password.as_bytes());
-                self.state = ScramState::Done;
-                data
-            }
+        let data = self.inner.get().initial();
+        self.state = match self.mechanism {
+            Mechanism::Plain => State::Done,
             Mechanism::ScramSha256 | Mechanism::ScramSha1 => {
-                let client_first_bare =
-                    format!("n={},r={}", escape_username(&self.username), self.nonce);
-                let data = format!("{GS2_HEADER}{client_first_bare}").into_bytes();
-                self.state = ScramState::SentFirst { client_first_bare };
-                data
+                // Our nonce, as `sasl` put it in the client-first message.
+                let client_nonce = parse_frame(&data)
+                    .ok()
+                    .and_then(|mut attrs| attrs.remove("r"))
+                    .unwrap_or_default();
+                State::SentFirst { client_nonce }
             }
-        }
+        };
+        data
     }
 
     /// Answers a `<challenge/>`.
     pub fn challenge(&mut self, data: &[u8]) -> Result<Vec<u8>, AuthError> {
-        match std::mem::replace(&mut self.state, ScramState::Done) {
-            ScramState::SentFirst { client_first_bare } => {
-                let (final_message, server_signature) =
-                    self.client_final(&client_first_bare, data)?;
-                self.state = ScramState::SentFinal { server_signature };
-                Ok(final_message)
+        match std::mem::replace(&mut self.state, State::Done) {
+            State::SentFirst { client_nonce } => {
+                check_server_first(&client_nonce, data)?;
+                let reply = self.inner.get().response(data).map_err(plain_words)?;
+                self.state = State::SentFinal;
+                Ok(reply)
             }
             // Some servers send server-final as a challenge and expect an empty response.
-            ScramState::SentFinal { server_signature } => {
-                verify_server_final(data, &server_signature)?;
-                self.state = ScramState::Verified;
+            State::SentFinal => {
+                self.verify_server_final(data)?;
+                self.state = State::Verified;
                 Ok(Vec::new())
             }
             _ => Err(AuthError::Malformed("unexpected challenge")),
@@ -148,115 +199,76 @@ impl Authenticator {
 
     /// Checks `<success/>`: for SCRAM the server must have proven it knows the password.
     pub fn success(&mut self, data: &[u8]) -> Result<(), AuthError> {
-        match std::mem::replace(&mut self.state, ScramState::Done) {
-            ScramState::Done if self.mechanism == Mechanism::Plain => Ok(()),
-            ScramState::SentFinal { server_signature } => {
-                verify_server_final(data, &server_signature)
-            }
-            ScramState::Verified if data.is_empty() => Ok(()),
-            ScramState::Verified => {
-                Err(AuthError::Malformed("unexpected data after the signature"))
-            }
+        match std::mem::replace(&mut self.state, State::Done) {
+            State::Done if self.mechanism == Mechanism::Plain => Ok(()),
+            State::SentFinal => self.verify_server_final(data),
+            State::Verified if data.is_empty() => Ok(()),
+            State::Verified => Err(AuthError::Malformed("unexpected data after the signature")),
             _ => Err(AuthError::BadServerSignature),
         }
     }
 
-    fn client_final(
-        &self,
-        client_first_bare: &str,
-        server_first: &[u8],
-    ) -> Result<(Vec<u8>, Vec<u8>), AuthError> {
-        let server_first =
-            std::str::from_utf8(server_first).map_err(|_| AuthError::Malformed("not UTF-8"))?;
-        let attrs = attributes(server_first);
-        if attrs.first().is_some_and(|(k, _)| *k == "m") {
-            return Err(AuthError::Malformed("mandatory extension"));
+    /// `e=` is the server refusing; otherwise `sasl` checks the `v=` signature.
+    fn verify_server_final(&mut self, data: &[u8]) -> Result<(), AuthError> {
+        let attrs = parse_frame(data).map_err(|_| AuthError::Malformed("not UTF-8"))?;
+        if let Some(e) = attrs.get("e") {
+            return Err(AuthError::Refused(e.clone()));
         }
-        let get = |key: &str| attrs.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
-        let nonce = get("r").ok_or(AuthError::Malformed("no nonce"))?;
-        // The server must extend our nonce, or a replayed exchange could be passed off as fresh.
-        if !nonce.starts_with(&self.nonce) || nonce.len() <= self.nonce.len() {
-            return Err(AuthError::Malformed("nonce does not extend ours"));
+        self.inner.get().success(data).map_err(plain_words)
+    }
+}
+
+/// What `sasl` 0.5 does not check in server-first, checked before it runs: the nonce must
+/// extend ours (else a recorded exchange could be replayed), no unknown mandatory extension
+/// (RFC 5802 §5.1 `m=`), a real salt, and a PBKDF2 cost the browser can pay. Parsed with
+/// `sasl`'s own `parse_frame`, so we judge exactly the values it will use.
+fn check_server_first(client_nonce: &str, data: &[u8]) -> Result<(), AuthError> {
+    let attrs = parse_frame(data).map_err(|_| AuthError::Malformed("not UTF-8"))?;
+    if let Some(e) = attrs.get("e") {
+        return Err(AuthError::Refused(e.clone()));
+    }
+    if attrs.contains_key("m") {
+        return Err(AuthError::Malformed(
+            "it requires a SCRAM extension we do not know",
+        ));
+    }
+    let nonce = attrs.get("r").ok_or(AuthError::Malformed("no nonce"))?;
+    if client_nonce.is_empty()
+        || !nonce.starts_with(client_nonce)
+        || nonce.len() <= client_nonce.len()
+    {
+        return Err(AuthError::Malformed(
+            "its reply does not continue our sign-in (nonce mismatch)",
+        ));
+    }
+    attrs
+        .get("s")
+        .and_then(|s| STANDARD.decode(s).ok())
+        .filter(|s| !s.is_empty())
+        .ok_or(AuthError::Malformed("no usable salt"))?;
+    attrs
+        .get("i")
+        .and_then(|i| i.parse::<u32>().ok())
+        .filter(|i| (1..=MAX_ITERATIONS).contains(i))
+        .ok_or(AuthError::Malformed(
+            "the password hashing work it asks for is missing or unreasonable",
+        ))?;
+    Ok(())
+}
+
+fn plain_words(err: MechanismError) -> AuthError {
+    match err {
+        MechanismError::InvalidSignatureInSuccessResponse
+        | MechanismError::NoSignatureInSuccessResponse => AuthError::BadServerSignature,
+        MechanismError::CannotDecodeChallenge | MechanismError::CannotDecodeSuccessResponse => {
+            AuthError::Malformed("not UTF-8")
         }
-        let salt = get("s")
-            .and_then(|s| STANDARD.decode(s).ok())
-            .filter(|s| !s.is_empty())
-            .ok_or(AuthError::Malformed("bad salt"))?;
-        let iterations = get("i")
-            .and_then(|i| i.parse::<u32>().ok())
-            .filter(|i| (1..=MAX_ITERATIONS).contains(i))
-            .ok_or(AuthError::Malformed("bad iteration count"))?;
-
-        let without_proof = format!("c={},r={nonce}", STANDARD.encode(GS2_HEADER));
-        let auth_message = format!("{client_first_bare},{server_first},{without_proof}");
-        let keys = match self.mechanism {
-            Mechanism::ScramSha256 => {
-                scram_keys::<Sha256>(&self.password, &salt, iterations, &auth_message)
-            }
-            Mechanism::ScramSha1 => {
-                scram_keys::<Sha1>(&self.password, &salt, iterations, &auth_message)
-            }
-            Mechanism::Plain => None,
-        };
-        let (proof, server_signature) =
-            keys.ok_or(AuthError::Malformed("key derivation failed"))?;
-        let final_message = format!("{without_proof},p={}", STANDARD.encode(proof));
-        Ok((final_message.into_bytes(), server_signature))
+        MechanismError::NoServerNonce => AuthError::Malformed("no nonce"),
+        MechanismError::NoServerSalt => AuthError::Malformed("no usable salt"),
+        MechanismError::NoServerIterations => AuthError::Malformed("no iteration count"),
+        MechanismError::InvalidState => AuthError::Malformed("message out of order"),
+        _ => AuthError::Malformed("key derivation failed"),
     }
-}
-
-/// RFC 5802 §3: (ClientProof, ServerSignature).
-fn scram_keys<S: ScramProvider>(
-    password: &str,
-    salt: &[u8],
-    iterations: u32,
-    auth_message: &str,
-) -> Option<(Vec<u8>, Vec<u8>)> {
-    let salted = S::derive(&Password::Plain(password.to_owned()), salt, iterations).ok()?;
-    let client_key = S::hmac(b"Client Key", &salted).ok()?;
-    let stored_key = S::hash(&client_key);
-    let client_signature = S::hmac(auth_message.as_bytes(), &stored_key).ok()?;
-    let proof = client_key
-        .iter()
-        .zip(&client_signature)
-        .map(|(a, b)| a ^ b)
-        .collect();
-    let server_key = S::hmac(b"Server Key", &salted).ok()?;
-    let server_signature = S::hmac(auth_message.as_bytes(), &server_key).ok()?;
-    Some((proof, server_signature))
-}
-
-fn verify_server_final(data: &[u8], expected: &[u8]) -> Result<(), AuthError> {
-    let text = std::str::from_utf8(data).map_err(|_| AuthError::Malformed("not UTF-8"))?;
-    let attrs = attributes(text);
-    if let Some((_, e)) = attrs.iter().find(|(k, _)| *k == "e") {
-        return Err(AuthError::Refused((*e).to_owned()));
-    }
-    let signature = attrs
-        .iter()
-        .find(|(k, _)| *k == "v")
-        .and_then(|(_, v)| STANDARD.decode(v).ok())
-        .ok_or(AuthError::BadServerSignature)?;
-    // Length plus a fold over every byte: no early exit to time.
-    let same = signature.len() == expected.len()
-        && signature
-            .iter()
-            .zip(expected)
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    if same {
-        Ok(())
-    } else {
-        Err(AuthError::BadServerSignature)
-    }
-}
-
-/// `k=v,k=v` pairs in order; values may contain `=` (base64), never `,`.
-fn attributes(message: &str) -> Vec<(&str, &str)> {
-    message
-        .split(',')
-        .filter_map(|part| part.split_once('='))
-        .collect()
 }
 
 /// RFC 5802 §5.1: `=` and `,` in the user name travel as `=3D` and `=2C`.
@@ -269,43 +281,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rfc7677_vector() {
-        let mut auth = Authenticator::new(
-            Mechanism::ScramSha256,
-            "user",
-            "pencil",
-            "rOprNGfwEbeRWgbNEkqO",
-        );
-        assert_eq!(auth.initial(), b"n,,n=user,r=rOprNGfwEbeRWgbNEkqO");
-        let reply = auth
-            .challenge(b"r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096")
-            .unwrap();
-        assert_eq!(
-            std::str::from_utf8(&reply).unwrap(),
-            "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="
-        );
-        // RFC 7677 prints `…LTJRsjRl4G4=`, which does not verify; this is the value the
-        // exchange actually yields (the `sasl` crate's own test uses it too).
-        auth.success(b"v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=")
-            .unwrap();
-    }
-
-    #[test]
-    fn rejects_foreign_nonce_and_huge_iterations() {
-        let mut auth = Authenticator::new(Mechanism::ScramSha1, "user", "pencil", "abc");
-        auth.initial();
-        assert!(auth
-            .challenge(b"r=xyz123,s=QSXCR+Q6sek8bf92,i=4096")
-            .is_err());
-        let mut auth = Authenticator::new(Mechanism::ScramSha1, "user", "pencil", "abc");
-        auth.initial();
-        assert!(auth
-            .challenge(b"r=abc123,s=QSXCR+Q6sek8bf92,i=4294967295")
-            .is_err());
-    }
-
-    #[test]
     fn escapes_username() {
         assert_eq!(escape_username("a=b,c"), "a=3Db=2Cc");
+    }
+
+    #[test]
+    fn gs2_flag_follows_the_offer() {
+        let mut auth = Authenticator::new(Mechanism::ScramSha1, "a,b", "pw", false).unwrap();
+        assert!(auth.initial().starts_with(b"y,,n=a=2Cb,r="));
+        let mut auth = Authenticator::new(Mechanism::ScramSha1, "u", "pw", true).unwrap();
+        assert!(auth.initial().starts_with(b"n,,n=u,r="));
+    }
+
+    #[test]
+    fn server_first_checks() {
+        let check = |data: &str| check_server_first("abc", data.as_bytes());
+        assert_eq!(check("r=abcdef,s=QSXCR+Q6sek8bf92,i=4096"), Ok(()));
+        assert!(check("r=xyz123,s=QSXCR+Q6sek8bf92,i=4096").is_err());
+        assert!(check("r=abc,s=QSXCR+Q6sek8bf92,i=4096").is_err());
+        assert!(check("m=ext,r=abcdef,s=QSXCR+Q6sek8bf92,i=4096").is_err());
+        assert!(check("r=abcdef,s=,i=4096").is_err());
+        assert!(check("r=abcdef,s=QSXCR+Q6sek8bf92").is_err());
+        assert!(check("r=abcdef,s=QSXCR+Q6sek8bf92,i=0").is_err());
+        assert!(check("r=abcdef,s=QSXCR+Q6sek8bf92,i=1000001").is_err());
+        assert!(check("r=abcdef,s=QSXCR+Q6sek8bf92,i=4294967296").is_err());
+        assert_eq!(
+            check("e=unknown-user"),
+            Err(AuthError::Refused("unknown-user".into()))
+        );
+        assert!(check_server_first("", b"r=abcdef,s=QSXCR+Q6sek8bf92,i=4096").is_err());
     }
 }

@@ -15,7 +15,7 @@ use xmpp_parsers::stream_error::DefinedCondition as StreamCondition;
 use crate::auth::Authenticator;
 use crate::disco::Disco;
 use crate::frame::{self, FrameError};
-use crate::ids::{self, IdGen};
+use crate::ids::IdGen;
 use crate::iq::{IqKind, IqTracker, Own};
 use crate::message::SentMessages;
 use crate::roster::RosterCopy;
@@ -66,7 +66,6 @@ pub struct Client {
     transmits: VecDeque<Transmit>,
     events: VecDeque<Event>,
     ids: IdGen,
-    scram_nonce: String,
     login_deadline: Option<Instant>,
     iqs: IqTracker,
     /// The account as the server bound it (the configured one until then).
@@ -85,7 +84,6 @@ impl Client {
             transmits: VecDeque::new(),
             events: VecDeque::new(),
             ids: IdGen::new(&config.entropy),
-            scram_nonce: ids::scram_nonce(&config.entropy),
             login_deadline: None,
             iqs: IqTracker::default(),
             account: config.jid.clone(),
@@ -96,15 +94,6 @@ impl Client {
             sent: SentMessages::default(),
             config,
         }
-    }
-
-    /// Replaces the SCRAM client nonce derived from `Config::entropy`, so tests can replay
-    /// published SCRAM exchanges (RFC 7677's uses `rOprNGfwEbeRWgbNEkqO`). A real session
-    /// must keep the derived one: a fixed nonce lets a recorded exchange be replayed.
-    #[doc(hidden)]
-    pub fn with_scram_nonce(mut self, nonce: impl Into<String>) -> Self {
-        self.scram_nonce = nonce.into();
-        self
     }
 
     /// The transport is open: the core queues `<open/>`.

@@ -4,7 +4,8 @@ use jid::BareJid;
 
 /// Connection settings and the entropy the core may use. The core has no random source of its
 /// own: the driver fills `entropy` from a CSPRNG (`crypto.getRandomValues`, `getrandom`), which
-/// keeps the core deterministic under test.
+/// keeps the core deterministic under test. The one exception is the SCRAM client nonce, which
+/// the `sasl` crate draws from `getrandom` itself (see the crate docs).
 #[derive(Clone)]
 pub struct Config {
     /// The account, e.g. `alice@example.org`.
@@ -14,7 +15,7 @@ pub struct Config {
     pub resource: Option<String>,
     /// The transport is encrypted (wss/https) or on loopback; only then is SASL PLAIN allowed.
     pub secure_transport: bool,
-    /// Seeds the SCRAM client nonce and stanza ids. Must come from a CSPRNG.
+    /// Seeds stanza ids. Must come from a CSPRNG.
     pub entropy: [u8; 32],
     /// How long an IQ may stay unanswered before it fails with a timeout.
     pub iq_timeout_ms: u64,

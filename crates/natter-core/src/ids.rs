@@ -1,7 +1,7 @@
-//! Everything random in the core comes from `Config::entropy`, expanded with HMAC-SHA-256 so
-//! each use (SCRAM nonce, stanza ids) gets independent bits and tests stay deterministic.
+//! Stanza ids come from `Config::entropy`, expanded with HMAC-SHA-256, so tests stay
+//! deterministic. (The SCRAM client nonce does not: the `sasl` crate draws it, see `auth`.)
 
-use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sasl::common::scram::{ScramProvider, Sha256};
 
@@ -9,12 +9,6 @@ fn expand(entropy: &[u8; 32], label: &[u8]) -> Vec<u8> {
     // HMAC accepts keys of any length, so this cannot fail; fall back to the raw entropy rather
     // than panic should that ever change.
     Sha256::hmac(label, entropy).unwrap_or_else(|_| entropy.to_vec())
-}
-
-/// The SCRAM client nonce: 24 bytes of derived entropy, base64 (no `,` by construction).
-pub fn scram_nonce(entropy: &[u8; 32]) -> String {
-    let bytes = expand(entropy, b"natter scram client nonce");
-    STANDARD_NO_PAD.encode(bytes.get(..24).unwrap_or(&bytes))
 }
 
 /// Stanza ids: a per-session prefix nobody can guess, plus a counter for uniqueness.
@@ -50,7 +44,5 @@ mod tests {
         assert_ne!(a1, a2);
         assert_ne!(a1, b1);
         assert_eq!(IdGen::new(&[1; 32]).next(), a1);
-        assert!(!scram_nonce(&[1; 32]).contains(','));
-        assert_ne!(scram_nonce(&[1; 32]), scram_nonce(&[2; 32]));
     }
 }

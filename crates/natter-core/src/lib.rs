@@ -11,6 +11,11 @@
 //! Every frame is one complete XML element (RFC 7395 §3.3.3): `<open/>`, `<close/>`, or a
 //! stanza / nonza carrying its own namespace. BOSH (XEP-0206) bodies are unwrapped by the
 //! transport into the same frames.
+//!
+//! Randomness: stanza ids come from [`Config::entropy`]. The one exception is the SCRAM client
+//! nonce, which the `sasl` crate draws from `getrandom` (the OS CSPRNG natively,
+//! `crypto.getRandomValues` on wasm32). It is taken so that no SCRAM code is hand-written here:
+//! SASL uses the `sasl` crate's mechanisms, which offer no way to pass a nonce in.
 
 mod auth;
 mod client;

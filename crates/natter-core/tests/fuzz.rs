@@ -29,14 +29,15 @@ impl Rng {
     }
 }
 
-/// Valid frames from every part of a session; `{id}` becomes the id of our latest IQ.
+/// Valid frames from every part of a session; `{id}` becomes the id of our latest IQ and
+/// `{scram}` a server-first extending our latest SCRAM nonce (see [`fill`]).
 const CORPUS: &[&str] = &[
     SERVER_OPEN,
     BIND_FEATURES,
     r#"<stream:features xmlns:stream="http://etherx.jabber.org/streams"><mechanisms xmlns="urn:ietf:params:xml:ns:xmpp-sasl"><mechanism>SCRAM-SHA-256</mechanism><mechanism>PLAIN</mechanism></mechanisms></stream:features>"#,
     r#"<stream:features xmlns:stream="http://etherx.jabber.org/streams"><bind xmlns="urn:ietf:params:xml:ns:xmpp-bind"/><session xmlns="urn:ietf:params:xml:ns:xmpp-session"/></stream:features>"#,
-    // base64 of "r=fuzzXYZ,s=c2FsdA==,i=1": a cheap SCRAM round for the nonce "fuzz".
-    r#"<challenge xmlns="urn:ietf:params:xml:ns:xmpp-sasl">cj1mdXp6WFlaLHM9YzJGc2RBPT0saT0x</challenge>"#,
+    // A cheap (one-round) SCRAM server-first for our real nonce.
+    r#"<challenge xmlns="urn:ietf:params:xml:ns:xmpp-sasl">{scram}</challenge>"#,
     r#"<success xmlns="urn:ietf:params:xml:ns:xmpp-sasl">dj1BQUFB</success>"#,
     r#"<success xmlns="urn:ietf:params:xml:ns:xmpp-sasl"/>"#,
     r#"<failure xmlns="urn:ietf:params:xml:ns:xmpp-sasl"><not-authorized/><text xml:lang="en">no</text></failure>"#,
@@ -159,6 +160,15 @@ const VALUES: &[&str] = &[
     "\u{1F600}",
 ];
 
+/// Fills a corpus frame's placeholders: our latest IQ id, and a server-first message for the
+/// SCRAM nonce of our latest `<auth/>` (the nonce is random, so it cannot be written down).
+fn fill(frame: &str, last_id: &str, scram_nonce: &str) -> String {
+    frame.replace("{id}", last_id).replace(
+        "{scram}",
+        &b64(&format!("r={scram_nonce}XYZ,s=c2FsdA==,i=1")),
+    )
+}
+
 /// Replaces one attribute value or one text run with a value from [`VALUES`] (or our last IQ id).
 fn mutate_value(rng: &mut Rng, frame: &str, last_id: &str) -> String {
     let value = if rng.chance(15) {
@@ -234,6 +244,7 @@ struct Checked {
     closed: bool,
     ended: bool,
     last_iq_id: String,
+    scram_nonce: String,
 }
 
 impl Checked {
@@ -248,6 +259,12 @@ impl Checked {
                     let element: Element = text
                         .parse()
                         .unwrap_or_else(|e| panic!("we sent bad XML {text:?}: {e}"));
+                    if element.is("auth", SASL) {
+                        let data = unb64(&element.text());
+                        if data.contains("r=") {
+                            self.scram_nonce = nonce_of(&data).to_owned();
+                        }
+                    }
                     if element.name() == "iq" {
                         if let Some(id) = element.attr("id") {
                             self.last_iq_id = id.to_owned();
@@ -291,13 +308,14 @@ fn random_and_mutated_frames_never_panic() {
         let mut config = config();
         config.secure_transport = rng.chance(70);
         config.entropy = [session as u8; 32];
-        let client = Client::new(config).with_scram_nonce("fuzz");
+        let client = Client::new(config);
         let mut c = Checked {
             client,
             now: Instant(0),
             closed: false,
             ended: false,
             last_iq_id: String::new(),
+            scram_nonce: "fuzz".into(),
         };
         c.client.handle_connected(c.now);
         c.drain();
@@ -328,7 +346,8 @@ fn random_and_mutated_frames_never_panic() {
             if c.ended && rng.chance(80) {
                 break;
             }
-            let base = rng.pick(CORPUS).replace("{id}", &c.last_iq_id);
+            let frame: &&str = rng.pick(CORPUS);
+            let base = fill(frame, &c.last_iq_id, &c.scram_nonce);
             let data = match rng.below(10) {
                 0 => base.into_bytes(),
                 1 => (0..rng.below(64)).map(|_| rng.next() as u8).collect(),
@@ -380,7 +399,7 @@ fn random_and_mutated_frames_never_panic() {
 #[test]
 fn each_corpus_frame_truncated_at_every_byte() {
     for frame in CORPUS {
-        let frame = frame.replace("{id}", "x");
+        let frame = fill(frame, "x", "fuzz");
         for cut in 0..frame.len() {
             let (mut h, _) = Harness::login_plain(config());
             h.feed_bytes(&frame.as_bytes()[..cut]);

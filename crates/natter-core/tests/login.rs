@@ -2,8 +2,14 @@
 
 mod common;
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use common::*;
 use natter_core::{Error, Event, Instant, SessionState};
+use sasl::common::Identity;
+use sasl::server::{
+    Mechanism as ServerMechanism, MechanismError as ServerError, Response as ServerResponse,
+};
 
 #[test]
 fn connecting_until_connected_then_open_is_sent() {
@@ -28,25 +34,78 @@ fn connecting_until_connected_then_open_is_sent() {
     assert!(h.connect().frames.is_empty());
 }
 
-#[test]
-fn scram_sha256_rfc7677_through_bind_roster_and_presence() {
-    let mut h = Harness::scram(config(), RFC7677_NONCE);
+/// Connects, offers `offered` and returns the client's SCRAM client-first message, checking it
+/// asked for `mechanism`.
+fn scram_client_first(h: &mut Harness, offered: &[&str], mechanism: &str) -> String {
     h.connect();
     assert!(h.feed(SERVER_OPEN).frames.is_empty());
-
-    let out = h.feed(&features(&["PLAIN", "SCRAM-SHA-1", "SCRAM-SHA-256"]));
+    let out = h.feed(&features(offered));
     let auth = out.only_frame();
     assert!(auth.is("auth", SASL));
-    assert_eq!(auth.attr("mechanism"), Some("SCRAM-SHA-256"));
-    assert_eq!(unb64(&auth.text()), "n,,n=user,r=rOprNGfwEbeRWgbNEkqO");
+    assert_eq!(auth.attr("mechanism"), Some(mechanism));
+    unb64(&auth.text())
+}
 
-    let out = h.feed(&sasl("challenge", RFC7677_SERVER_FIRST));
+/// Up to the client's client-final, with the `sasl` crate's server mechanism (knowing
+/// `server_password`) as the server. Returns that server, still waiting for the client-final.
+fn scram_to_client_final(
+    h: &mut Harness,
+    offered: &[&str],
+    mechanism: &str,
+    server_password: &'static str,
+) -> (Box<dyn ServerMechanism>, String) {
+    let client_first = scram_client_first(h, offered, mechanism);
+    assert!(
+        client_first.starts_with("y,,n=user,r="),
+        "no channel binding, user name as is: {client_first}"
+    );
+    let mut server = scram_server(mechanism, server_password);
+    let Ok(ServerResponse::Proceed(server_first)) = server.respond(client_first.as_bytes()) else {
+        panic!("the server mechanism refused {client_first:?}");
+    };
+    let server_first = String::from_utf8(server_first).unwrap();
+    assert!(nonce_of(&server_first).starts_with(nonce_of(&client_first)));
+
+    let out = h.feed(&sasl("challenge", &server_first));
     let response = out.only_frame();
     assert!(response.is("response", SASL));
-    assert_eq!(unb64(&response.text()), RFC7677_CLIENT_FINAL);
+    let client_final = unb64(&response.text());
+    assert!(client_final.starts_with("c=eSws,r="), "{client_final}");
+    assert_eq!(nonce_of(&client_final), nonce_of(&server_first));
+    (server, client_final)
+}
+
+/// The whole SCRAM exchange against the `sasl` crate's server: its verdict on our proof and
+/// the server-final it sends back.
+fn scram_server_final(h: &mut Harness, offered: &[&str], mechanism: &str) -> String {
+    let (mut server, client_final) = scram_to_client_final(h, offered, mechanism, PASSWORD);
+    match server.respond(client_final.as_bytes()) {
+        Ok(ServerResponse::Success(identity, server_final)) => {
+            assert_eq!(identity, Identity::Username("user".into()));
+            String::from_utf8(server_final).unwrap()
+        }
+        other => panic!("the server mechanism did not accept our proof: {other:?}"),
+    }
+}
+
+/// Up to the client's `<auth/>` for SCRAM-SHA-256; returns a server-first that extends our
+/// nonce with the given attributes after it.
+fn server_first_for(h: &mut Harness, rest: &str) -> String {
+    let client_first = scram_client_first(h, &["SCRAM-SHA-256"], "SCRAM-SHA-256");
+    format!("r={}srv,{rest}", nonce_of(&client_first))
+}
+
+#[test]
+fn scram_sha256_through_bind_roster_and_presence() {
+    let mut h = Harness::new(config());
+    let server_final = scram_server_final(
+        &mut h,
+        &["PLAIN", "SCRAM-SHA-1", "SCRAM-SHA-256"],
+        "SCRAM-SHA-256",
+    );
 
     // Success verifies the server signature, then the stream restarts.
-    let out = h.feed(&sasl("success", RFC7677_SERVER_FINAL));
+    let out = h.feed(&sasl("success", &server_final));
     assert!(out.only_frame().is("open", FRAMING));
     assert!(out.events.is_empty());
     assert_eq!(h.client.state(), SessionState::Authenticating);
@@ -100,32 +159,73 @@ fn scram_sha256_rfc7677_through_bind_roster_and_presence() {
 }
 
 #[test]
-fn scram_sha1_when_sha256_absent_rfc5802() {
-    let mut h = Harness::scram(config(), "fyko+d2lbbFgONRv9qkxdawL");
-    h.connect();
-    h.feed(SERVER_OPEN);
-    let out = h.feed(&features(&["PLAIN", "SCRAM-SHA-1"]));
-    assert_eq!(out.only_frame().attr("mechanism"), Some("SCRAM-SHA-1"));
-    let out = h.feed(&sasl(
-        "challenge",
-        "r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096",
-    ));
-    assert_eq!(
-        unb64(&out.only_frame().text()),
-        "c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts="
-    );
-    let out = h.feed(&sasl("success", "v=rmF9pqV8S7suAoZWja4dJRkFsKQ="));
+fn scram_sha1_when_sha256_absent() {
+    let mut h = Harness::new(config());
+    let server_final = scram_server_final(&mut h, &["PLAIN", "SCRAM-SHA-1"], "SCRAM-SHA-1");
+    let out = h.feed(&sasl("success", &server_final));
     assert!(out.only_frame().is("open", FRAMING));
+    assert!(out.failed().is_none());
+}
+
+#[test]
+fn wrong_password_is_rejected_by_the_server() {
+    for mechanism in ["SCRAM-SHA-256", "SCRAM-SHA-1"] {
+        let mut h = Harness::new(config());
+        let (mut server, client_final) =
+            scram_to_client_final(&mut h, &[mechanism], mechanism, "not pencil");
+        assert_eq!(
+            server.respond(client_final.as_bytes()),
+            Err(ServerError::AuthenticationFailed),
+            "{mechanism}"
+        );
+        let out = h.feed(
+            r#"<failure xmlns="urn:ietf:params:xml:ns:xmpp-sasl"><not-authorized/></failure>"#,
+        );
+        assert_eq!(
+            out.failed(),
+            Some(&Error::AuthFailed {
+                condition: "not-authorized".into(),
+                text: None
+            })
+        );
+    }
+}
+
+#[test]
+fn nonce_is_fresh_per_session_even_with_the_same_entropy() {
+    let nonce = || {
+        let mut h = Harness::new(config());
+        let client_first = scram_client_first(&mut h, &["SCRAM-SHA-256"], "SCRAM-SHA-256");
+        nonce_of(&client_first).to_owned()
+    };
+    let (a, b) = (nonce(), nonce());
+    assert_ne!(
+        a, b,
+        "the nonce comes from the OS, not from Config::entropy"
+    );
+    assert!(a.len() >= 32, "{a}");
+}
+
+#[test]
+fn server_offering_channel_binding_gets_the_n_flag() {
+    // A server that can bind channels must fail a client claiming `y` (RFC 5802 §6).
+    let mut h = Harness::new(config());
+    let client_first = scram_client_first(
+        &mut h,
+        &["SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"],
+        "SCRAM-SHA-256",
+    );
+    assert!(client_first.starts_with("n,,n=user,r="), "{client_first}");
+    let server_first = format!("r={}srv,s=c2FsdA==,i=1", nonce_of(&client_first));
+    let out = h.feed(&sasl("challenge", &server_first));
+    assert!(unb64(&out.only_frame().text()).starts_with("c=biws,"));
 }
 
 #[test]
 fn server_signature_in_a_challenge_then_empty_success() {
-    let mut h = Harness::scram(config(), RFC7677_NONCE);
-    h.connect();
-    h.feed(SERVER_OPEN);
-    h.feed(&features(&["SCRAM-SHA-256"]));
-    h.feed(&sasl("challenge", RFC7677_SERVER_FIRST));
-    let out = h.feed(&sasl("challenge", RFC7677_SERVER_FINAL));
+    let mut h = Harness::new(config());
+    let server_final = scram_server_final(&mut h, &["SCRAM-SHA-256"], "SCRAM-SHA-256");
+    let out = h.feed(&sasl("challenge", &server_final));
     let response = out.only_frame();
     assert!(response.is("response", SASL));
     assert_eq!(response.text(), "");
@@ -134,51 +234,108 @@ fn server_signature_in_a_challenge_then_empty_success() {
 }
 
 #[test]
-fn wrong_server_signature_fails() {
-    let mut h = Harness::scram(config(), RFC7677_NONCE);
-    h.connect();
-    h.feed(SERVER_OPEN);
-    h.feed(&features(&["SCRAM-SHA-256"]));
-    h.feed(&sasl("challenge", RFC7677_SERVER_FIRST));
-    let out = h.feed(&sasl("success", RFC7677_SERVER_FINAL_AS_PRINTED));
-    assert!(matches!(out.failed(), Some(Error::Protocol(_))), "{out:?}");
-    assert!(out.closed_cleanly());
-    assert!(out.has_state(SessionState::Failed));
-    // Never restarted the stream as if signed in.
-    assert!(!out.frames.iter().any(|f| f.is("open", FRAMING)));
+fn tampered_server_signature_fails() {
+    for mechanism in ["SCRAM-SHA-256", "SCRAM-SHA-1"] {
+        let mut h = Harness::new(config());
+        let server_final = scram_server_final(&mut h, &[mechanism], mechanism);
+        let mut signature = STANDARD
+            .decode(server_final.strip_prefix("v=").unwrap())
+            .unwrap();
+        signature[0] ^= 1;
+        let tampered = format!("v={}", STANDARD.encode(&signature));
+        let out = h.feed(&sasl("success", &tampered));
+        let Some(Error::Protocol(what)) = out.failed() else {
+            panic!("{out:?}")
+        };
+        assert!(what.contains("impostor"), "{what}");
+        assert!(out.closed_cleanly());
+        assert!(out.has_state(SessionState::Failed));
+        // Never restarted the stream as if signed in.
+        assert!(!out.frames.iter().any(|f| f.is("open", FRAMING)));
+    }
 }
 
 #[test]
 fn success_without_server_signature_fails() {
-    let mut h = Harness::scram(config(), RFC7677_NONCE);
-    h.connect();
-    h.feed(SERVER_OPEN);
-    h.feed(&features(&["SCRAM-SHA-256"]));
-    h.feed(&sasl("challenge", RFC7677_SERVER_FIRST));
+    let mut h = Harness::new(config());
+    scram_to_client_final(&mut h, &["SCRAM-SHA-256"], "SCRAM-SHA-256", PASSWORD);
     let out = h.feed(r#"<success xmlns="urn:ietf:params:xml:ns:xmpp-sasl"/>"#);
     assert!(matches!(out.failed(), Some(Error::Protocol(_))), "{out:?}");
+    assert!(!out.frames.iter().any(|f| f.is("open", FRAMING)));
 }
 
 #[test]
 fn server_nonce_must_extend_ours() {
-    let mut h = Harness::scram(config(), RFC7677_NONCE);
-    h.connect();
-    h.feed(SERVER_OPEN);
-    h.feed(&features(&["SCRAM-SHA-256"]));
+    let mut h = Harness::new(config());
+    scram_client_first(&mut h, &["SCRAM-SHA-256"], "SCRAM-SHA-256");
     let out = h.feed(&sasl(
         "challenge",
         "r=someoneelse,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096",
     ));
     assert!(matches!(out.failed(), Some(Error::Protocol(_))), "{out:?}");
+    assert!(!out.frames.iter().any(|f| f.is("response", SASL)));
+
+    // Our nonce alone, not extended, is a replay too.
+    let mut h = Harness::new(config());
+    let client_first = scram_client_first(&mut h, &["SCRAM-SHA-256"], "SCRAM-SHA-256");
+    let out = h.feed(&sasl(
+        "challenge",
+        &format!(
+            "r={},s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096",
+            nonce_of(&client_first)
+        ),
+    ));
+    assert!(matches!(out.failed(), Some(Error::Protocol(_))), "{out:?}");
+}
+
+#[test]
+fn huge_iteration_count_fails_before_any_pbkdf2() {
+    let mut h = Harness::new(config());
+    let server_first = server_first_for(&mut h, "s=W22ZaJ0SNY7soEsUEjb6gQ==,i=10000000");
+    let started = std::time::Instant::now();
+    let out = h.feed(&sasl("challenge", &server_first));
+    // Ten million PBKDF2 rounds take many seconds (minutes unoptimised); a refusal takes none.
+    assert!(started.elapsed().as_secs() < 2, "{:?}", started.elapsed());
+    let Some(Error::Protocol(what)) = out.failed() else {
+        panic!("{out:?}")
+    };
+    assert!(what.contains("password hashing"), "{what}");
+    assert!(!out.frames.iter().any(|f| f.is("response", SASL)));
+}
+
+#[test]
+fn missing_or_zero_iteration_count_fails() {
+    for rest in [
+        "s=W22ZaJ0SNY7soEsUEjb6gQ==",
+        "s=W22ZaJ0SNY7soEsUEjb6gQ==,i=0",
+    ] {
+        let mut h = Harness::new(config());
+        let server_first = server_first_for(&mut h, rest);
+        let out = h.feed(&sasl("challenge", &server_first));
+        assert!(matches!(out.failed(), Some(Error::Protocol(_))), "{out:?}");
+    }
+}
+
+#[test]
+fn mandatory_extension_fails() {
+    let mut h = Harness::new(config());
+    let client_first = scram_client_first(&mut h, &["SCRAM-SHA-256"], "SCRAM-SHA-256");
+    let server_first = format!(
+        "m=must-know,r={}srv,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096",
+        nonce_of(&client_first)
+    );
+    let out = h.feed(&sasl("challenge", &server_first));
+    let Some(Error::Protocol(what)) = out.failed() else {
+        panic!("{out:?}")
+    };
+    assert!(what.contains("extension"), "{what}");
+    assert!(!out.frames.iter().any(|f| f.is("response", SASL)));
 }
 
 #[test]
 fn scram_error_in_server_final_is_an_auth_failure() {
-    let mut h = Harness::scram(config(), RFC7677_NONCE);
-    h.connect();
-    h.feed(SERVER_OPEN);
-    h.feed(&features(&["SCRAM-SHA-256"]));
-    h.feed(&sasl("challenge", RFC7677_SERVER_FIRST));
+    let mut h = Harness::new(config());
+    scram_to_client_final(&mut h, &["SCRAM-SHA-256"], "SCRAM-SHA-256", "not pencil");
     let out = h.feed(&sasl("success", "e=invalid-proof"));
     assert_eq!(
         out.failed(),
@@ -187,21 +344,21 @@ fn scram_error_in_server_final_is_an_auth_failure() {
             text: None
         })
     );
+    assert!(!out.frames.iter().any(|f| f.is("open", FRAMING)));
 }
 
 #[test]
-fn derived_nonce_comes_from_entropy() {
-    let first = |entropy: [u8; 32]| {
-        let mut config = config();
-        config.entropy = entropy;
-        let mut h = Harness::new(config);
-        h.connect();
-        h.feed(SERVER_OPEN);
-        unb64(&h.feed(&features(&["SCRAM-SHA-256"])).only_frame().text())
-    };
-    assert_eq!(first([1; 32]), first([1; 32]));
-    assert_ne!(first([1; 32]), first([2; 32]));
-    assert!(first([1; 32]).starts_with("n,,n=user,r="));
+fn scram_error_in_server_first_is_an_auth_failure() {
+    let mut h = Harness::new(config());
+    scram_client_first(&mut h, &["SCRAM-SHA-1"], "SCRAM-SHA-1");
+    let out = h.feed(&sasl("challenge", "e=unknown-user"));
+    assert_eq!(
+        out.failed(),
+        Some(&Error::AuthFailed {
+            condition: "unknown-user".into(),
+            text: None
+        })
+    );
 }
 
 #[test]
@@ -255,7 +412,7 @@ fn plain_used_on_secure_transport() {
 
 #[test]
 fn auth_failure_reports_condition_and_text() {
-    let mut h = Harness::scram(config(), RFC7677_NONCE);
+    let mut h = Harness::new(config());
     h.connect();
     h.feed(SERVER_OPEN);
     h.feed(&features(&["SCRAM-SHA-256"]));
@@ -276,7 +433,7 @@ fn auth_failure_reports_condition_and_text() {
 
 #[test]
 fn auth_failure_with_unknown_condition_keeps_its_name() {
-    let mut h = Harness::scram(config(), RFC7677_NONCE);
+    let mut h = Harness::new(config());
     h.connect();
     h.feed(SERVER_OPEN);
     h.feed(&features(&["SCRAM-SHA-256"]));
@@ -439,7 +596,7 @@ fn login_timeout() {
 
 #[test]
 fn login_timeout_survives_slow_sasl() {
-    let mut h = Harness::scram(config(), RFC7677_NONCE);
+    let mut h = Harness::new(config());
     h.connect();
     h.feed(SERVER_OPEN);
     h.feed(&features(&["SCRAM-SHA-256"]));

@@ -62,12 +62,21 @@ impl Client {
         };
         // RFC 6120 §6.3.8: the simple user name is the account's localpart.
         let username = self.config.jid.node().map_or("", |n| n.as_str());
-        let mut authenticator = Authenticator::new(
+        let authenticator = Authenticator::new(
             mechanism,
             username,
             &self.config.password,
-            &self.scram_nonce,
+            auth::offers_channel_binding(&features.sasl_mechanisms),
         );
+        let mut authenticator = match authenticator {
+            Ok(authenticator) => authenticator,
+            // Only SCRAM's nonce can fail (no OS/browser CSPRNG): no safe way to sign in here.
+            Err(_) => {
+                let offered = features.sasl_mechanisms.iter().cloned().collect();
+                self.end(Err(Error::NoUsableMechanism { offered }), true, true);
+                return;
+            }
+        };
         let data = authenticator.initial();
         self.send(Auth {
             mechanism: mechanism.wire(),

@@ -9,6 +9,11 @@ use base64::Engine;
 use minidom::Element;
 use natter_core::jid::BareJid;
 use natter_core::{Client, Config, Event, Instant, SessionState, Transmit};
+use sasl::common::scram::{Sha1, Sha256};
+use sasl::common::{ChannelBinding, Identity};
+use sasl::secret::{Pbkdf2Sha1, Pbkdf2Sha256};
+use sasl::server::mechanisms::Scram as ServerScram;
+use sasl::server::{Mechanism as ServerMechanism, Provider, ProviderError};
 
 pub const FRAMING: &str = "urn:ietf:params:xml:ns:xmpp-framing";
 pub const CLIENT: &str = "jabber:client";
@@ -21,15 +26,10 @@ pub const SERVER_OPEN: &str = r#"<open xmlns="urn:ietf:params:xml:ns:xmpp-framin
 pub const BIND_FEATURES: &str = r#"<stream:features xmlns:stream="http://etherx.jabber.org/streams"><bind xmlns="urn:ietf:params:xml:ns:xmpp-bind"/></stream:features>"#;
 pub const FULL_JID: &str = "user@example.org/natter";
 
-/// RFC 7677 §3 (SCRAM-SHA-256).
-pub const RFC7677_NONCE: &str = "rOprNGfwEbeRWgbNEkqO";
-pub const RFC7677_SERVER_FIRST: &str =
-    "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
-pub const RFC7677_CLIENT_FINAL: &str = "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
-/// What the exchange above really yields. RFC 7677 prints `…LTJRsjRl4G4=` instead, a typo in
-/// the RFC: that value fails verification (see the wrong-signature test).
-pub const RFC7677_SERVER_FINAL: &str = "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=";
-pub const RFC7677_SERVER_FINAL_AS_PRINTED: &str = "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjRl4G4=";
+/// The account the SCRAM test server knows: `user`, this password, this salt and cost.
+pub const PASSWORD: &str = "pencil";
+pub const SALT: &[u8] = b"natter test salt";
+pub const ITERATIONS: u32 = 4096;
 
 pub fn config() -> Config {
     let mut config = Config::new(
@@ -111,13 +111,6 @@ impl Harness {
     pub fn new(config: Config) -> Self {
         Harness {
             client: Client::new(config),
-            now: Instant(1_000),
-        }
-    }
-
-    pub fn scram(config: Config, nonce: &str) -> Self {
-        Harness {
-            client: Client::new(config).with_scram_nonce(nonce),
             now: Instant(1_000),
         }
     }
@@ -230,4 +223,62 @@ pub const STANZAS: &str = "urn:ietf:params:xml:ns:xmpp-stanzas";
 
 pub fn iq_type(e: &Element) -> Option<&str> {
     e.attr("type")
+}
+
+/// The server side of SCRAM, played by the `sasl` crate's server mechanisms: it knows `user`
+/// with `password`, salted with [`SALT`] over [`ITERATIONS`] rounds.
+pub struct Account {
+    pub password: &'static str,
+}
+
+impl Account {
+    fn check(&self, identity: &Identity) -> Result<(), ProviderError> {
+        if identity == &Identity::Username("user".into()) {
+            Ok(())
+        } else {
+            Err(ProviderError::AuthenticationFailed)
+        }
+    }
+}
+
+impl Provider<Pbkdf2Sha256> for Account {
+    fn provide(&self, identity: &Identity) -> Result<Pbkdf2Sha256, ProviderError> {
+        self.check(identity)?;
+        Ok(Pbkdf2Sha256::derive(self.password, SALT, ITERATIONS)?)
+    }
+}
+
+impl Provider<Pbkdf2Sha1> for Account {
+    fn provide(&self, identity: &Identity) -> Result<Pbkdf2Sha1, ProviderError> {
+        self.check(identity)?;
+        Ok(Pbkdf2Sha1::derive(self.password, SALT, ITERATIONS)?)
+    }
+}
+
+sasl::impl_validator_using_provider!(Account, Pbkdf2Sha256);
+sasl::impl_validator_using_provider!(Account, Pbkdf2Sha1);
+
+/// A fresh server mechanism for `SCRAM-SHA-256` or `SCRAM-SHA-1`. The client never binds the
+/// channel, hence `Unsupported` (it expects the client's `y` GS2 flag).
+pub fn scram_server(mechanism: &str, password: &'static str) -> Box<dyn ServerMechanism> {
+    let account = Account { password };
+    match mechanism {
+        "SCRAM-SHA-256" => Box::new(ServerScram::<Sha256, _>::new(
+            account,
+            ChannelBinding::Unsupported,
+        )),
+        "SCRAM-SHA-1" => Box::new(ServerScram::<Sha1, _>::new(
+            account,
+            ChannelBinding::Unsupported,
+        )),
+        other => panic!("no test server for {other}"),
+    }
+}
+
+/// The `r=` of a SCRAM message.
+pub fn nonce_of(message: &str) -> &str {
+    message
+        .split(',')
+        .find_map(|part| part.strip_prefix("r="))
+        .unwrap_or_else(|| panic!("no nonce in {message:?}"))
 }

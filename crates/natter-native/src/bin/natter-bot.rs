@@ -1,0 +1,244 @@
+//! natter-bot: a scriptable, non-browser XMPP client for the end-to-end tests.
+//!
+//! ```text
+//! natter-bot --url ws://127.0.0.1:5280/xmpp-websocket --jid carol@localhost --password singing
+//!            [--resource bot]
+//! ```
+//! Prints one JSON object per line on stdout for every core event (`type` is one of: state,
+//! online, failed, roster, roster_updated, roster_removed, presence, subscription_request,
+//! subscription_changed, message, message_sent, message_failed, request_failed; plus the bot's
+//! own: connect_failed, error, ended). Reads commands from stdin, one per line:
+//!
+//! ```text
+//! send <jid> <body…>
+//! presence <online|away|dnd|xa|chat> [status…]
+//! add <jid> [name…]
+//! remove <jid>
+//! approve <jid>
+//! deny <jid>
+//! quit
+//! ```
+//! End of input counts as `quit`. Exit status: 0 after a clean end, 1 if the session failed.
+
+use std::io::Write;
+
+use natter_core::jid::{BareJid, Jid};
+use natter_core::{Command, Event, RosterItem, SessionState, Show, Subscription};
+use serde_json::{json, Value};
+use tokio::io::AsyncBufReadExt;
+
+fn usage() -> ! {
+    eprintln!("usage: natter-bot --url WS_URL --jid JID --password PASSWORD [--resource RES]");
+    std::process::exit(2);
+}
+
+fn emit(v: Value) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{v}");
+    let _ = out.flush();
+}
+
+fn show_str(show: &Option<Show>) -> Value {
+    match show {
+        None => Value::Null,
+        Some(Show::Away) => "away".into(),
+        Some(Show::Chat) => "chat".into(),
+        Some(Show::Dnd) => "dnd".into(),
+        Some(Show::Xa) => "xa".into(),
+    }
+}
+
+fn subscription_str(s: &Subscription) -> &'static str {
+    match s {
+        Subscription::None => "none",
+        Subscription::From => "from",
+        Subscription::To => "to",
+        Subscription::Both => "both",
+        Subscription::Remove => "remove",
+    }
+}
+
+fn item_json(i: &RosterItem) -> Value {
+    json!({
+        "jid": i.jid.to_string(),
+        "name": i.name,
+        "subscription": subscription_str(&i.subscription),
+        "ask": i.ask,
+        "groups": i.groups,
+    })
+}
+
+fn state_str(s: &SessionState) -> &'static str {
+    match s {
+        SessionState::Connecting => "Connecting",
+        SessionState::Authenticating => "Authenticating",
+        SessionState::Online => "Online",
+        SessionState::Closed => "Closed",
+        SessionState::Failed => "Failed",
+    }
+}
+
+/// One JSON line per event. `from`/`peer`, `body`, `id`, `state` and `error` are present where
+/// they apply.
+pub fn event_json(e: &Event) -> Value {
+    match e {
+        Event::StateChanged(s) => json!({ "type": "state", "state": state_str(s) }),
+        Event::Online { jid } => json!({ "type": "online", "jid": jid.to_string() }),
+        Event::Failed(err) => {
+            json!({ "type": "failed", "error": err.to_string(), "debug": format!("{err:?}") })
+        }
+        Event::RosterReset { items, ver } => json!({
+            "type": "roster",
+            "ver": ver,
+            "count": items.len(),
+            "items": items.iter().map(item_json).collect::<Vec<_>>(),
+        }),
+        Event::RosterUpdated(item) => {
+            json!({ "type": "roster_updated", "item": item_json(item), "jid": item.jid.to_string() })
+        }
+        Event::RosterRemoved(jid) => json!({ "type": "roster_removed", "jid": jid.to_string() }),
+        Event::Presence(p) => json!({
+            "type": "presence",
+            "from": p.from.to_string(),
+            "peer": p.from.to_bare().to_string(),
+            "available": p.available,
+            "show": show_str(&p.show),
+            "status": p.status,
+            "priority": p.priority,
+        }),
+        Event::SubscriptionRequest { from } => {
+            json!({ "type": "subscription_request", "from": from.to_string() })
+        }
+        Event::SubscriptionChanged { from, approved } => {
+            json!({ "type": "subscription_changed", "from": from.to_string(), "approved": approved })
+        }
+        Event::Message(m) | Event::MessageSent(m) => json!({
+            "type": if matches!(e, Event::Message(_)) { "message" } else { "message_sent" },
+            "id": m.id,
+            "from": m.from.to_string(),
+            "peer": m.peer.to_string(),
+            "body": m.body,
+            "delayed": m.delayed,
+        }),
+        Event::MessageFailed { id, peer, reason } => {
+            json!({ "type": "message_failed", "id": id, "peer": peer.to_string(), "error": reason })
+        }
+        Event::RequestFailed { what, reason } => {
+            json!({ "type": "request_failed", "what": what, "error": reason })
+        }
+    }
+}
+
+/// Parses one stdin line into a command (`Ok(None)` for `quit`).
+fn parse_command(line: &str, next_id: impl FnOnce() -> String) -> Result<Option<Command>, String> {
+    let line = line.trim();
+    let (verb, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+    let rest = rest.trim();
+    let (arg, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let tail = tail.trim();
+    let bare = |s: &str| {
+        s.parse::<BareJid>()
+            .map_err(|e| format!("bad JID {s:?}: {e}"))
+    };
+    let cmd = match verb {
+        "quit" => return Ok(None),
+        "send" => {
+            let to: Jid = arg.parse().map_err(|e| format!("bad JID {arg:?}: {e}"))?;
+            if tail.is_empty() {
+                return Err("send needs a body".into());
+            }
+            Command::SendMessage {
+                to,
+                id: next_id(),
+                body: tail.to_string(),
+            }
+        }
+        "presence" => {
+            let show = match arg {
+                "online" | "" => None,
+                "away" => Some(Show::Away),
+                "dnd" => Some(Show::Dnd),
+                "xa" => Some(Show::Xa),
+                "chat" => Some(Show::Chat),
+                other => {
+                    return Err(format!(
+                        "unknown presence {other:?} (online|away|dnd|xa|chat)"
+                    ))
+                }
+            };
+            let status = (!tail.is_empty()).then(|| tail.to_string());
+            Command::SetPresence { show, status }
+        }
+        "add" => Command::AddContact {
+            jid: bare(arg)?,
+            name: (!tail.is_empty()).then(|| tail.to_string()),
+        },
+        "remove" => Command::RemoveContact { jid: bare(arg)? },
+        "approve" => Command::ApproveSubscription { jid: bare(arg)? },
+        "deny" => Command::DenySubscription { jid: bare(arg)? },
+        other => {
+            return Err(format!(
+                "unknown command {other:?} (send|presence|add|remove|approve|deny|quit)"
+            ))
+        }
+    };
+    Ok(Some(cmd))
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let (mut url, mut jid, mut password, mut resource) = (None, None, None, None);
+    while let Some(a) = args.next() {
+        let v = args.next().unwrap_or_else(|| usage());
+        match a.as_str() {
+            "--url" => url = Some(v),
+            "--jid" => jid = Some(v),
+            "--password" => password = Some(v),
+            "--resource" => resource = Some(v),
+            _ => usage(),
+        }
+    }
+    let (Some(url), Some(jid), Some(password)) = (url, jid, password) else {
+        usage()
+    };
+    let jid: BareJid = jid.parse().unwrap_or_else(|e| {
+        eprintln!("bad --jid: {e}");
+        std::process::exit(2)
+    });
+    let mut config = natter_native::config(&url, jid, &password);
+    config.resource = resource;
+
+    let mut session = match natter_native::connect(&url, config).await {
+        Ok(s) => s,
+        Err(e) => {
+            emit(json!({ "type": "connect_failed", "error": e.to_string() }));
+            std::process::exit(1);
+        }
+    };
+    let mut stdin = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+    let mut stdin_open = true;
+    let mut failed = false;
+    loop {
+        tokio::select! {
+            event = session.next_event() => match event {
+                Some(e) => {
+                    failed |= matches!(e, Event::Failed(_));
+                    emit(event_json(&e));
+                }
+                None => break,
+            },
+            line = stdin.next_line(), if stdin_open => match line {
+                Ok(Some(line)) if line.trim().is_empty() => {}
+                Ok(Some(line)) => match parse_command(&line, || session.next_id()) {
+                    Ok(Some(cmd)) => session.send(cmd),
+                    Ok(None) => { stdin_open = false; session.send(Command::Disconnect) }
+                    Err(e) => emit(json!({ "type": "error", "error": e, "line": line })),
+                },
+                Ok(None) | Err(_) => { stdin_open = false; session.send(Command::Disconnect) }
+            },
+        }
+    }
+    emit(json!({ "type": "ended", "state": state_str(&session.state()) }));
+    std::process::exit(if failed { 1 } else { 0 });
+}

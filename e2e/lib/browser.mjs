@@ -1,0 +1,91 @@
+// Debian's Chromium through playwright-core (no browser download), plus the UI steps the tests
+// share. Elements are found ONLY by ARIA role and accessible name (shared/ui-contract.md).
+import { chromium } from 'playwright-core';
+import { eventually } from './env.mjs';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+];
+
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+}
+
+/** A fresh context and page; `page.natterErrors` collects uncaught page errors (wasm panics). */
+export async function newPage(browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.natterErrors = [];
+  page.natterConsole = [];
+  page.on('pageerror', (e) => page.natterErrors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') page.natterConsole.push(m.text());
+  });
+  return page;
+}
+
+export const ui = (page) => ({
+  form: page.getByRole('form', { name: 'Sign in' }),
+  address: page.getByRole('textbox', { name: 'Address' }),
+  password: page.getByRole('textbox', { name: 'Password' }),
+  service: page.getByRole('textbox', { name: 'Connection URL' }),
+  signIn: page.getByRole('button', { name: 'Sign in' }),
+  signOut: page.getByRole('button', { name: 'Sign out' }),
+  status: page.getByRole('status', { name: 'Connection' }),
+  alert: page.getByRole('alert'),
+  contacts: page.getByRole('list', { name: 'Contacts' }),
+  filter: page.getByRole('textbox', { name: 'Filter contacts' }),
+  messages: page.getByRole('log', { name: 'Messages' }),
+  composer: page.getByRole('textbox', { name: 'Message' }),
+  send: page.getByRole('button', { name: 'Send' }),
+  /** The roster item of `jid` (a listitem of Contacts carrying data-jid). */
+  contact: (jid) => page.getByRole('list', { name: 'Contacts' }).getByRole('listitem')
+    .and(page.locator(`[data-jid="${jid}"]`)),
+  /** Message articles in the open conversation from `jid`. */
+  messagesFrom: (jid) => page.getByRole('log', { name: 'Messages' }).getByRole('article')
+    .and(page.locator(`[data-from="${jid}"]`)),
+});
+
+/** Opens the app and waits for the sign-in form. */
+export async function open(page, url) {
+  await page.goto(url);
+  await ui(page).form.waitFor({ timeout: 20_000 });
+}
+
+/** Fills the sign-in form and submits it (does not wait for the outcome). */
+export async function submitSignIn(page, { jid, password, service }) {
+  const u = ui(page);
+  await u.address.fill(jid);
+  await u.password.fill(password);
+  if (service !== undefined) await u.service.fill(service);
+  await u.signIn.click();
+}
+
+/** Waits until the Connection status says Connected. */
+export async function connected(page, timeout = 20_000) {
+  const u = ui(page);
+  await eventually(async () => /\bConnected\b/.test((await u.status.textContent({ timeout: 1000 })) ?? ''), {
+    timeout,
+    message: 'status "Connection" to say Connected',
+  }).catch(async (e) => {
+    const alert = await u.alert.allTextContents().catch(() => []);
+    e.message += `\nalerts: ${JSON.stringify(alert)}\npage errors: ${JSON.stringify(page.natterErrors)}` +
+      `\nconsole errors: ${JSON.stringify(page.natterConsole.slice(-10))}`;
+    throw e;
+  });
+}
+
+export async function signIn(page, creds) {
+  await submitSignIn(page, creds);
+  await connected(page);
+}
+
+/** Fails if the page threw (e.g. a wasm panic). */
+export function assertNoPageErrors(page, assert) {
+  assert.deepEqual(page.natterErrors, [], 'uncaught errors in the page');
+}
