@@ -29,7 +29,11 @@ pub fn Root(state: AppState, session: Session) -> impl IntoView {
     // "(3) Natter" while messages are unread.
     Effect::new(move |_| {
         let unread = state.with_roster(|s| s.total_unread());
-        let title = if unread > 0 { format!("({unread}) Natter") } else { "Natter".to_string() };
+        let title = if unread > 0 {
+            format!("({unread}) Natter")
+        } else {
+            "Natter".to_string()
+        };
         document().set_title(&title);
     });
 
@@ -62,5 +66,8 @@ impl SessionHandle {
 
 /// The store and the session, as components use them.
 pub fn use_app() -> (AppState, SessionHandle) {
-    (expect_context::<AppState>(), expect_context::<SessionHandle>())
+    (
+        expect_context::<AppState>(),
+        expect_context::<SessionHandle>(),
+    )
 }

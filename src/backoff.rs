@@ -22,7 +22,10 @@ mod tests {
     #[test]
     fn doubles_then_caps() {
         let d: Vec<u32> = (0..8).map(|a| delay_ms(a, 0.5)).collect();
-        assert_eq!(d, vec![1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
+        assert_eq!(
+            d,
+            vec![1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]
+        );
         assert_eq!(delay_ms(1_000, 0.5), 30_000);
     }
 

@@ -7,7 +7,10 @@ use wasm_bindgen::JsValue;
 /// A query parameter of the page URL (`?jid=…&service=…`).
 pub fn query_param(name: &str) -> Option<String> {
     let search = window().location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name).filter(|v| !v.is_empty())
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+        .filter(|v| !v.is_empty())
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -15,18 +18,27 @@ fn storage() -> Option<web_sys::Storage> {
 }
 
 pub fn load(key: &str) -> Option<String> {
-    storage()?.get_item(key).ok().flatten().filter(|v| !v.is_empty())
+    storage()?
+        .get_item(key)
+        .ok()
+        .flatten()
+        .filter(|v| !v.is_empty())
 }
 
 /// Remember a value (never a password). Errors (private mode, quota) are ignored.
 pub fn save(key: &str, value: &str) {
     if let Some(s) = storage() {
-        let _ = if value.is_empty() { s.remove_item(key) } else { s.set_item(key, value) };
+        let _ = if value.is_empty() {
+            s.remove_item(key)
+        } else {
+            s.set_item(key, value)
+        };
     }
 }
 
-const MONTHS: [&str; 12] =
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// When a message was sent, for display: `14:05` today, `25 Nov 14:05` otherwise; plus the
 /// ISO form for `<time datetime>` and the full local form for a tooltip.
@@ -49,7 +61,11 @@ pub fn clock(unix_ms: u64) -> Option<Clock> {
     let short = if same_day {
         hm
     } else {
-        format!("{} {} {hm}", d.get_date(), MONTHS[d.get_month() as usize % 12])
+        format!(
+            "{} {} {hm}",
+            d.get_date(),
+            MONTHS[d.get_month() as usize % 12]
+        )
     };
     Some(Clock {
         short,

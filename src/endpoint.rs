@@ -118,9 +118,16 @@ mod tests {
 
     #[test]
     fn accounts() {
-        assert_eq!(parse_account(" alice@example.org ").unwrap().to_string(), "alice@example.org");
-        assert!(parse_account("").unwrap_err().contains("Enter your address"));
-        assert!(parse_account("example.org").unwrap_err().contains("missing your user name"));
+        assert_eq!(
+            parse_account(" alice@example.org ").unwrap().to_string(),
+            "alice@example.org"
+        );
+        assert!(parse_account("")
+            .unwrap_err()
+            .contains("Enter your address"));
+        assert!(parse_account("example.org")
+            .unwrap_err()
+            .contains("missing your user name"));
         assert!(parse_account("a@b@c").is_err());
         assert!(parse_account("alice@").is_err());
     }
@@ -137,7 +144,9 @@ mod tests {
         assert_eq!(parse_endpoint("  "), Ok(None));
         assert_eq!(
             parse_endpoint("ws://127.0.0.1:5280/xmpp-websocket"),
-            Ok(Some(Endpoint::WebSocket("ws://127.0.0.1:5280/xmpp-websocket".into())))
+            Ok(Some(Endpoint::WebSocket(
+                "ws://127.0.0.1:5280/xmpp-websocket".into()
+            )))
         );
         assert_eq!(
             parse_endpoint("HTTPS://x.org/http-bind"),

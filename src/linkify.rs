@@ -95,7 +95,10 @@ mod tests {
                 Text("."),
             ]
         );
-        assert_eq!(split("HTTPS://EXAMPLE.ORG"), vec![Link("HTTPS://EXAMPLE.ORG")]);
+        assert_eq!(
+            split("HTTPS://EXAMPLE.ORG"),
+            vec![Link("HTTPS://EXAMPLE.ORG")]
+        );
     }
 
     #[test]
@@ -112,7 +115,10 @@ mod tests {
 
     #[test]
     fn other_schemes_and_markup_stay_text() {
-        assert_eq!(split("javascript:alert(1)"), vec![Text("javascript:alert(1)")]);
+        assert_eq!(
+            split("javascript:alert(1)"),
+            vec![Text("javascript:alert(1)")]
+        );
         assert_eq!(split("https://"), vec![Text("https://")]);
         assert_eq!(split("xhttps://a.b"), vec![Text("xhttps://a.b")]);
         assert_eq!(
@@ -127,7 +133,12 @@ mod tests {
 
     #[test]
     fn segments_concatenate_to_the_input() {
-        for s in ["a https://b.c d", "https://x.y/(z", "…http://é.fr!!", "<img src=x onerror=alert(1)>"] {
+        for s in [
+            "a https://b.c d",
+            "https://x.y/(z",
+            "…http://é.fr!!",
+            "<img src=x onerror=alert(1)>",
+        ] {
             let joined: String = split(s)
                 .into_iter()
                 .map(|seg| match seg {

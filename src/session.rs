@@ -124,7 +124,10 @@ impl Session {
     pub fn sign_out(&self) {
         let mut inner = self.0.borrow_mut();
         if let Some(a) = inner.attempt.as_mut() {
-            if matches!(a.client.state(), SessionState::Online | SessionState::Authenticating) {
+            if matches!(
+                a.client.state(),
+                SessionState::Online | SessionState::Authenticating
+            ) {
                 a.client.handle_command(now(), Command::Disconnect);
                 while let Some(t) = a.client.poll_transmit() {
                     match t {
@@ -149,7 +152,9 @@ impl Session {
         if let Command::SetPresence { show, status } = &command {
             inner.presence = Some((show.clone(), status.clone()));
         }
-        let Some(a) = inner.online_attempt() else { return false };
+        let Some(a) = inner.online_attempt() else {
+            return false;
+        };
         a.client.handle_command(now(), command);
         inner.pump();
         true
@@ -160,15 +165,29 @@ impl Session {
         let mut inner = self.0.borrow_mut();
         let state = inner.state;
         let own = inner.login.as_ref().map(|l| l.jid.clone());
-        let Some(a) = inner.online_attempt() else { return false };
+        let Some(a) = inner.online_attempt() else {
+            return false;
+        };
         let id = a.client.next_id();
         let from = state
             .peek(|s| s.account.clone())
             .map(Jid::from)
             .or(own.map(Jid::from))
             .unwrap_or_else(|| Jid::from(peer.clone()));
-        state.push(UiEvent::Pending { peer: peer.clone(), id: id.clone(), from, body: body.clone() });
-        a.client.handle_command(now(), Command::SendMessage { to: Jid::from(peer), id, body });
+        state.push(UiEvent::Pending {
+            peer: peer.clone(),
+            id: id.clone(),
+            from,
+            body: body.clone(),
+        });
+        a.client.handle_command(
+            now(),
+            Command::SendMessage {
+                to: Jid::from(peer),
+                id,
+                body,
+            },
+        );
         inner.pump();
         true
     }
@@ -198,7 +217,9 @@ impl Session {
 
 impl Inner {
     fn online_attempt(&mut self) -> Option<&mut Attempt> {
-        self.attempt.as_mut().filter(|a| a.client.state() == SessionState::Online)
+        self.attempt
+            .as_mut()
+            .filter(|a| a.client.state() == SessionState::Online)
     }
 
     /// Drop the current attempt and any pending retry; later callbacks are ignored.
@@ -216,18 +237,23 @@ impl Inner {
 
     fn connect(&mut self) {
         self.retry_timer = None;
-        let Some(login) = self.login.clone() else { return };
+        let Some(login) = self.login.clone() else {
+            return;
+        };
         self.generation += 1;
         let generation = self.generation;
         let mut entropy = [0u8; 32];
         if getrandom_02::getrandom(&mut entropy).is_err() {
-            return self.give_up("This browser has no secure random source; cannot sign in safely.");
+            return self
+                .give_up("This browser has no secure random source; cannot sign in safely.");
         }
         let mut config = Config::new(login.jid.clone(), login.password.clone(), entropy);
         config.secure_transport = login.endpoint.is_secure();
         let weak = self.me.clone();
         let sink: Sink = Rc::new(move |ev: TransportEvent| {
-            enter(weak.clone(), move |inner| inner.on_transport(generation, ev));
+            enter(weak.clone(), move |inner| {
+                inner.on_transport(generation, ev)
+            });
         });
         let transport: Box<dyn Transport> = match &login.endpoint {
             Endpoint::WebSocket(url) => match WebSocketTransport::connect(url, sink) {
@@ -266,7 +292,9 @@ impl Inner {
     }
 
     fn on_transport(&mut self, generation: u64, event: TransportEvent) {
-        let Some(a) = self.attempt.as_mut().filter(|a| a.generation == generation) else { return };
+        let Some(a) = self.attempt.as_mut().filter(|a| a.generation == generation) else {
+            return;
+        };
         let now = now();
         match event {
             TransportEvent::Opened => {
@@ -280,7 +308,9 @@ impl Inner {
     }
 
     fn on_timer(&mut self, generation: u64) {
-        let Some(a) = self.attempt.as_mut().filter(|a| a.generation == generation) else { return };
+        let Some(a) = self.attempt.as_mut().filter(|a| a.generation == generation) else {
+            return;
+        };
         a.timer = None;
         let now = now();
         if a.client.poll_timeout().is_some_and(|due| due <= now) {
@@ -294,7 +324,9 @@ impl Inner {
     fn pump(&mut self) {
         let state = self.state;
         loop {
-            let Some(a) = self.attempt.as_mut() else { return };
+            let Some(a) = self.attempt.as_mut() else {
+                return;
+            };
             while let Some(t) = a.client.poll_transmit() {
                 match t {
                     Transmit::Frame(f) => a.transport.send(&f),
@@ -324,13 +356,19 @@ impl Inner {
             match self.presence.clone() {
                 Some((show, status)) if show.is_some() || status.is_some() => {
                     let a = self.attempt.as_mut().expect("attempt checked above");
-                    a.client.handle_command(now(), Command::SetPresence { show, status });
+                    a.client
+                        .handle_command(now(), Command::SetPresence { show, status });
                 }
                 _ => break,
             }
         }
-        let Some(a) = self.attempt.as_ref() else { return };
-        if matches!(a.client.state(), SessionState::Closed | SessionState::Failed) {
+        let Some(a) = self.attempt.as_ref() else {
+            return;
+        };
+        if matches!(
+            a.client.state(),
+            SessionState::Closed | SessionState::Failed
+        ) {
             self.end_attempt();
         } else {
             self.arm_timer();
@@ -339,7 +377,9 @@ impl Inner {
 
     fn arm_timer(&mut self) {
         let me = self.me.clone();
-        let Some(a) = self.attempt.as_mut() else { return };
+        let Some(a) = self.attempt.as_mut() else {
+            return;
+        };
         let due = a.client.poll_timeout();
         if a.timer.as_ref().map(|(d, _)| *d) == due {
             return;
@@ -358,7 +398,9 @@ impl Inner {
     }
 
     fn end_attempt(&mut self) {
-        let Some(mut a) = self.attempt.take() else { return };
+        let Some(mut a) = self.attempt.take() else {
+            return;
+        };
         if let Some((_, h)) = a.timer.take() {
             h.clear();
         }
@@ -379,7 +421,10 @@ impl Inner {
         let fatal = match &err {
             Some(Error::AuthFailed { .. } | Error::NoUsableMechanism { .. }) => true,
             Some(Error::StreamError { condition, .. }) => {
-                matches!(condition.as_str(), "conflict" | "not-authorized" | "policy-violation")
+                matches!(
+                    condition.as_str(),
+                    "conflict" | "not-authorized" | "policy-violation"
+                )
             }
             _ => false,
         };

@@ -24,7 +24,12 @@ pub enum UiEvent {
     /// Forget everything about the account.
     Reset,
     /// Optimistic echo of a message the user just sent.
-    Pending { peer: BareJid, id: String, from: Jid, body: String },
+    Pending {
+        peer: BareJid,
+        id: String,
+        from: Jid,
+        body: String,
+    },
     /// The user put a conversation on screen (`None`: back to the list).
     Open(Option<BareJid>),
     /// The user answered a subscription request.
@@ -79,7 +84,10 @@ impl AppState {
             return;
         }
         self.scheduled.set_value(false);
-        let events = self.queue.try_update_value(std::mem::take).unwrap_or_default();
+        let events = self
+            .queue
+            .try_update_value(std::mem::take)
+            .unwrap_or_default();
         if !events.is_empty() {
             self.apply_now(events);
         }
@@ -112,9 +120,18 @@ impl AppState {
                         let transport = s.transport;
                         s.reset();
                         s.transport = transport;
-                        changes = Changes { connection: true, roster: true, messages: true };
+                        changes = Changes {
+                            connection: true,
+                            roster: true,
+                            messages: true,
+                        };
                     }
-                    UiEvent::Pending { peer, id, from, body } => {
+                    UiEvent::Pending {
+                        peer,
+                        id,
+                        from,
+                        body,
+                    } => {
                         s.add_pending(peer, id, from, body);
                         changes.messages = true;
                     }

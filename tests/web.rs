@@ -41,7 +41,8 @@ impl Mounted {
         }
         let host: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
         // A fixed-height viewport, as the stylesheet would give the app.
-        host.set_attribute("style", "height:600px;display:flex;flex-direction:column").unwrap();
+        host.set_attribute("style", "height:600px;display:flex;flex-direction:column")
+            .unwrap();
         doc.body().unwrap().append_child(&host).unwrap();
         let session = Session::new(state);
         leptos::mount::mount_to(host.clone(), move || view! { <Root state session /> }).forget();
@@ -61,7 +62,9 @@ impl Mounted {
 
     fn all(&self, selector: &str) -> Vec<Element> {
         let list = self.host.query_selector_all(selector).unwrap();
-        (0..list.length()).map(|i| list.get(i).unwrap().unchecked_into()).collect()
+        (0..list.length())
+            .map(|i| list.get(i).unwrap().unchecked_into())
+            .collect()
     }
 }
 
@@ -78,8 +81,9 @@ fn name_of(el: &Element) -> String {
         return label;
     }
     if !el.id().is_empty() {
-        if let Some(label) =
-            document().query_selector(&format!("label[for=\"{}\"]", el.id())).unwrap()
+        if let Some(label) = document()
+            .query_selector(&format!("label[for=\"{}\"]", el.id()))
+            .unwrap()
         {
             return label.text_content().unwrap_or_default().trim().to_string();
         }
@@ -147,8 +151,13 @@ fn signed_in(n: usize) -> AppState {
     let state = AppState::new();
     state.apply_now([
         UiEvent::Transport("WebSocket"),
-        UiEvent::Core(Event::Online { jid: FullJid::new("alice@example.org/web").unwrap() }),
-        UiEvent::Core(Event::RosterReset { items: (0..n).map(contact).collect(), ver: None }),
+        UiEvent::Core(Event::Online {
+            jid: FullJid::new("alice@example.org/web").unwrap(),
+        }),
+        UiEvent::Core(Event::RosterReset {
+            items: (0..n).map(contact).collect(),
+            ver: None,
+        }),
         UiEvent::SignedIn(true),
     ]);
     state
@@ -168,9 +177,15 @@ async fn login_form_has_every_contract_name() {
     let submit = button_named(&m, "Sign in");
     assert_eq!(submit.get_attribute("type").as_deref(), Some("submit"));
     let status = m.one("[role=status]");
-    assert_eq!(status.get_attribute("aria-label").as_deref(), Some("Connection"));
+    assert_eq!(
+        status.get_attribute("aria-label").as_deref(),
+        Some("Connection")
+    );
     let text = status.text_content().unwrap();
-    assert!(text.contains("Offline") && text.contains("WebSocket"), "{text}");
+    assert!(
+        text.contains("Offline") && text.contains("WebSocket"),
+        "{text}"
+    );
     assert!(m.maybe("[role=alert]").is_none());
 }
 
@@ -206,9 +221,19 @@ async fn main_view_has_the_contract_names() {
     textbox_named(&m, "Filter contacts");
     m.one("[role=list][aria-label=Contacts]");
     m.one("[role=list][aria-label=Rooms]");
-    let status = m.one("[role=status][aria-label=Connection]").text_content().unwrap();
-    assert!(status.contains("Connected") && status.contains("WebSocket"), "{status}");
-    assert!(m.one(".topbar").text_content().unwrap().contains("alice@example.org"));
+    let status = m
+        .one("[role=status][aria-label=Connection]")
+        .text_content()
+        .unwrap();
+    assert!(
+        status.contains("Connected") && status.contains("WebSocket"),
+        "{status}"
+    );
+    assert!(m
+        .one(".topbar")
+        .text_content()
+        .unwrap()
+        .contains("alice@example.org"));
 
     // Add contact opens a form with its own fields.
     button_named(&m, "Add contact").click();
@@ -221,7 +246,9 @@ async fn main_view_has_the_contract_names() {
     assert!(m.maybe("[role=dialog]").is_none());
 
     // A subscription request with named Accept/Deny buttons.
-    state.apply_now([UiEvent::Core(Event::SubscriptionRequest { from: bare("bob@localhost") })]);
+    state.apply_now([UiEvent::Core(Event::SubscriptionRequest {
+        from: bare("bob@localhost"),
+    })]);
     tick().await;
     button_named(&m, "Accept bob@localhost");
     button_named(&m, "Deny bob@localhost");
@@ -235,21 +262,33 @@ async fn a_roster_of_2000_renders_only_a_window_of_rows() {
     let list = m.one("[role=list][aria-label=Contacts]");
     assert_eq!(list.get_attribute("aria-setsize").as_deref(), Some("2000"));
     let items = m.all("[aria-label=Contacts] > li");
-    assert!(items.len() >= 5 && items.len() < 60, "{} rows rendered", items.len());
+    assert!(
+        items.len() >= 5 && items.len() < 60,
+        "{} rows rendered",
+        items.len()
+    );
     for (k, li) in items.iter().enumerate() {
         assert_eq!(li.get_attribute("role").as_deref(), Some("listitem"));
         assert_eq!(li.get_attribute("aria-setsize").as_deref(), Some("2000"));
         assert_eq!(li.get_attribute("aria-posinset"), Some((k + 1).to_string()));
-        assert!(li.get_attribute("data-jid").unwrap().ends_with("@example.org"));
+        assert!(li
+            .get_attribute("data-jid")
+            .unwrap()
+            .ends_with("@example.org"));
     }
-    assert_eq!(items[0].get_attribute("data-jid").as_deref(), Some("c0000@example.org"));
+    assert_eq!(
+        items[0].get_attribute("data-jid").as_deref(),
+        Some("c0000@example.org")
+    );
     assert!(items[0].text_content().unwrap().contains("Contact 0000"));
     assert!(items[0].text_content().unwrap().contains("Offline"));
 
     // Scrolling moves the window.
     let scroller: HtmlElement = m.one(".contacts-scroll").unchecked_into();
     scroller.set_scroll_top(1000 * 56);
-    scroller.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
+    scroller
+        .dispatch_event(&web_sys::Event::new("scroll").unwrap())
+        .unwrap();
     tick().await;
     let items = m.all("[aria-label=Contacts] > li");
     assert!(items.len() < 60, "{} rows after scrolling", items.len());
@@ -270,8 +309,11 @@ async fn the_filter_narrows_the_list() {
     let list = m.one("[role=list][aria-label=Contacts]");
     // "Contact 1230".."Contact 1239"
     assert_eq!(list.get_attribute("aria-setsize").as_deref(), Some("10"));
-    let jids: Vec<String> =
-        m.all("[aria-label=Contacts] > li").iter().map(|li| li.get_attribute("data-jid").unwrap()).collect();
+    let jids: Vec<String> = m
+        .all("[aria-label=Contacts] > li")
+        .iter()
+        .map(|li| li.get_attribute("data-jid").unwrap())
+        .collect();
     // All ten, or as many as the viewport shows (it is virtualized).
     assert!(jids.len() >= 5 && jids.len() <= 10, "{jids:?}");
     assert_eq!(jids[0], "c1230@example.org");
@@ -291,12 +333,24 @@ async fn unread_badge_and_title_then_opening_clears_them() {
     let state = signed_in(5);
     let m = Mounted::new(state);
     for i in 0..3 {
-        state.apply_now([incoming(&format!("m{i}"), "c0002@example.org", &format!("hello {i}"))]);
+        state.apply_now([incoming(
+            &format!("m{i}"),
+            "c0002@example.org",
+            &format!("hello {i}"),
+        )]);
     }
     tick().await;
     let row = m.one("li[data-jid='c0002@example.org']");
-    assert!(row.text_content().unwrap().contains("3 unread"), "{:?}", row.text_content());
-    assert!(!m.one("li[data-jid='c0001@example.org']").text_content().unwrap().contains("unread"));
+    assert!(
+        row.text_content().unwrap().contains("3 unread"),
+        "{:?}",
+        row.text_content()
+    );
+    assert!(!m
+        .one("li[data-jid='c0001@example.org']")
+        .text_content()
+        .unwrap()
+        .contains("unread"));
     assert_eq!(document().title(), "(3) Natter");
 
     row.unchecked_ref::<HtmlElement>().click();
@@ -308,7 +362,10 @@ async fn unread_badge_and_title_then_opening_clears_them() {
     let articles = m.all("[role=log] article");
     assert_eq!(articles.len(), 3);
     for a in &articles {
-        assert_eq!(a.get_attribute("data-from").as_deref(), Some("c0002@example.org"));
+        assert_eq!(
+            a.get_attribute("data-from").as_deref(),
+            Some("c0002@example.org")
+        );
     }
     assert!(log.text_content().unwrap().contains("hello 2"));
     textbox_named(&m, "Message");
@@ -335,7 +392,11 @@ async fn message_bodies_are_text_never_markup() {
         incoming("x1", peer, "<img src=x onerror=alert(1)>"),
         incoming("x2", peer, "<script>window.pwned = 1</script><b>bold</b>"),
         incoming("x3", peer, "see https://example.org/a?b=1&c=<2> now"),
-        incoming("x4", peer, "javascript:alert(1) and http://x.test/\"onmouseover=alert(1)"),
+        incoming(
+            "x4",
+            peer,
+            "javascript:alert(1) and http://x.test/\"onmouseover=alert(1)",
+        ),
         UiEvent::Open(Some(bare(peer))),
     ]);
     tick().await;
@@ -345,14 +406,26 @@ async fn message_bodies_are_text_never_markup() {
     assert!(log.query_selector("b").unwrap().is_none());
     let text = log.text_content().unwrap();
     assert!(text.contains("<img src=x onerror=alert(1)>"), "{text}");
-    assert!(text.contains("<script>window.pwned = 1</script><b>bold</b>"), "{text}");
+    assert!(
+        text.contains("<script>window.pwned = 1</script><b>bold</b>"),
+        "{text}"
+    );
 
     let links = m.all("[role=log] a");
     assert_eq!(links.len(), 2, "only http(s) URLs become links");
-    assert_eq!(links[0].get_attribute("href").as_deref(), Some("https://example.org/a?b=1&c="));
-    assert_eq!(links[1].get_attribute("href").as_deref(), Some("http://x.test/"));
+    assert_eq!(
+        links[0].get_attribute("href").as_deref(),
+        Some("https://example.org/a?b=1&c=")
+    );
+    assert_eq!(
+        links[1].get_attribute("href").as_deref(),
+        Some("http://x.test/")
+    );
     for a in &links {
-        assert_eq!(a.get_attribute("rel").as_deref(), Some("noopener noreferrer"));
+        assert_eq!(
+            a.get_attribute("rel").as_deref(),
+            Some("noopener noreferrer")
+        );
         assert_eq!(a.get_attribute("target").as_deref(), Some("_blank"));
         assert!(a.get_attribute("onmouseover").is_none());
     }
@@ -364,14 +437,19 @@ async fn a_roster_arriving_after_mount_is_shown() {
     let m = Mounted::new(state);
     tick().await;
     assert!(m.all("[aria-label=Contacts] > li").is_empty());
-    state.apply_now([UiEvent::Core(Event::RosterReset { items: (0..3).map(contact).collect(), ver: None })]);
+    state.apply_now([UiEvent::Core(Event::RosterReset {
+        items: (0..3).map(contact).collect(),
+        ver: None,
+    })]);
     tick().await;
     assert_eq!(m.all("[aria-label=Contacts] > li").len(), 3);
     state.apply_now([UiEvent::Core(Event::RosterUpdated(contact(7)))]);
     tick().await;
     assert_eq!(m.all("[aria-label=Contacts] > li").len(), 4);
     assert_eq!(
-        m.one("[role=list][aria-label=Contacts]").get_attribute("aria-setsize").as_deref(),
+        m.one("[role=list][aria-label=Contacts]")
+            .get_attribute("aria-setsize")
+            .as_deref(),
         Some("4")
     );
 }

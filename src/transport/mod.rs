@@ -13,7 +13,10 @@ pub enum TransportEvent {
     Frame(String),
     /// The connection ended. `opened` says whether it ever opened (if not: the server could
     /// not be reached); `reason` is plain words when there are any.
-    Closed { opened: bool, reason: Option<String> },
+    Closed {
+        opened: bool,
+        reason: Option<String>,
+    },
 }
 
 /// A way to exchange frames with the server. Dropping it closes it and silences its callback.

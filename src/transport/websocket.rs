@@ -19,8 +19,9 @@ pub struct WebSocketTransport {
 impl WebSocketTransport {
     /// Starts connecting. Fails at once only for a URL the browser rejects.
     pub fn connect(url: &str, sink: Sink) -> Result<Self, String> {
-        let ws = WebSocket::new_with_str(url, "xmpp")
-            .map_err(|_| format!("\u{201c}{url}\u{201d} is not a WebSocket URL the browser accepts"))?;
+        let ws = WebSocket::new_with_str(url, "xmpp").map_err(|_| {
+            format!("\u{201c}{url}\u{201d} is not a WebSocket URL the browser accepts")
+        })?;
         let opened = Rc::new(Cell::new(false));
         let closed = Rc::new(Cell::new(false));
 

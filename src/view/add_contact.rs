@@ -30,7 +30,9 @@ pub fn AddContact(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl In
         if session.get().command(Command::AddContact { jid, name }) {
             on_close();
         } else {
-            error.set(Some("Not connected: the contact can be added once the connection is back.".into()));
+            error.set(Some(
+                "Not connected: the contact can be added once the connection is back.".into(),
+            ));
         }
     };
 

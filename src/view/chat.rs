@@ -63,7 +63,10 @@ fn Conversation(jid: BareJid) -> impl IntoView {
         let jid = jid.clone();
         Memo::new(move |_| {
             state.with_messages(|s| {
-                s.conversations.get(&jid).map(|c| c.messages.clone()).unwrap_or_default()
+                s.conversations
+                    .get(&jid)
+                    .map(|c| c.messages.clone())
+                    .unwrap_or_default()
             })
         })
     };

@@ -18,7 +18,12 @@ pub fn Composer(jid: BareJid) -> impl IntoView {
     // cover the conversation).
     Effect::new(move |_| {
         if let Some(el) = field.get() {
-            let wide = window().inner_width().ok().and_then(|w| w.as_f64()).unwrap_or(0.0) > 480.0;
+            let wide = window()
+                .inner_width()
+                .ok()
+                .and_then(|w| w.as_f64())
+                .unwrap_or(0.0)
+                > 480.0;
             if wide {
                 let _ = el.focus();
             }

@@ -46,7 +46,11 @@ pub fn ContactList(filter: Signal<String>) -> impl IntoView {
     let viewport = RwSignal::new(0.0f64);
     let measure = move || {
         if let Some(el) = scroller.get_untracked() {
-            let window_h = window().inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(800.0);
+            let window_h = window()
+                .inner_height()
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(800.0);
             // Never more than a window's worth, even if the container is not height-bound.
             let h = f64::from(el.client_height()).min(window_h).max(ROW_H);
             if viewport.get_untracked() != h {

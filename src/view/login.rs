@@ -25,10 +25,14 @@ fn discover(jid: &BareJid) -> Endpoint {
 pub fn LoginView() -> impl IntoView {
     let (state, session) = use_app();
     let address = RwSignal::new(
-        dom::query_param("jid").or_else(|| dom::load(KEY_ADDRESS)).unwrap_or_default(),
+        dom::query_param("jid")
+            .or_else(|| dom::load(KEY_ADDRESS))
+            .unwrap_or_default(),
     );
     let service = RwSignal::new(
-        dom::query_param("service").or_else(|| dom::load(KEY_SERVICE)).unwrap_or_default(),
+        dom::query_param("service")
+            .or_else(|| dom::load(KEY_SERVICE))
+            .unwrap_or_default(),
     );
     let password = RwSignal::new(String::new());
     let busy = Memo::new(move |_| state.with_connection(|s| s.phase == Phase::Connecting));
@@ -55,7 +59,11 @@ pub fn LoginView() -> impl IntoView {
         };
         dom::save(KEY_ADDRESS, &jid.to_string());
         dom::save(KEY_SERVICE, url.trim());
-        session.get().sign_in(LoginRequest { jid, password: pass, endpoint });
+        session.get().sign_in(LoginRequest {
+            jid,
+            password: pass,
+            endpoint,
+        });
     };
 
     view! {

@@ -10,8 +10,11 @@ use crate::view::{ChatPane, ConnectionStatus, ErrorAlert, RosterPane};
 #[component]
 pub fn MainView() -> impl IntoView {
     let (state, session) = use_app();
-    let account = Memo::new(move |_| {
-        state.with_connection(|s| s.account.as_ref().map(|j| j.to_bare().to_string()))
+    // Our address; kept while reconnecting (the store forgets the bound JID when offline).
+    let account = Memo::new(move |prev: Option<&Option<String>>| {
+        state
+            .with_connection(|s| s.account.as_ref().map(|j| j.to_bare().to_string()))
+            .or_else(|| prev.cloned().flatten())
     });
     let chat_open = Memo::new(move |_| state.with_roster(|s| s.open.is_some()));
 
@@ -55,7 +58,9 @@ fn PresencePicker() -> impl IntoView {
             "xa" => Some(Show::Xa),
             _ => None,
         };
-        session.get().command(Command::SetPresence { show, status: None });
+        session
+            .get()
+            .command(Command::SetPresence { show, status: None });
     };
     view! {
         <select class="presence-picker" aria-label="Presence" on:change=change>

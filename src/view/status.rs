@@ -11,7 +11,8 @@ use crate::state::UiEvent;
 pub fn ConnectionStatus() -> impl IntoView {
     let (state, _) = use_app();
     let phase = Memo::new(move |_| state.with_connection(|s| s.phase));
-    let transport = Memo::new(move |_| state.with_connection(|s| s.transport.unwrap_or("WebSocket")));
+    let transport =
+        Memo::new(move |_| state.with_connection(|s| s.transport.unwrap_or("WebSocket")));
     let token = move || match phase.get() {
         Phase::Connected => "connected",
         Phase::Connecting => "connecting",

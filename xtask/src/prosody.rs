@@ -161,6 +161,12 @@ fn capitalized(user: &str) -> String {
 /// A fresh state directory with accounts and rosters; Prosody must not be running on it.
 pub fn prepare(opts: &Options) -> Result {
     let state = &opts.state;
+    if let Some(pid) = running_pid(state) {
+        return Err(format!(
+            "a Prosody (pid {pid}) still runs on {}: stop it first (kill {pid})",
+            state.display()
+        ));
+    }
     if state.exists() {
         let ours = state.join(MARKER).exists()
             || std::fs::read_dir(state)
@@ -257,6 +263,19 @@ pub fn prepare(opts: &Options) -> Result {
     Ok(())
 }
 
+/// The pid in `<state>/prosody.pid`, if that process is a live Prosody.
+fn running_pid(state: &Path) -> Option<u32> {
+    let pid: u32 = std::fs::read_to_string(state.join("prosody.pid"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    String::from_utf8_lossy(&cmdline)
+        .contains("prosody")
+        .then_some(pid)
+}
+
 /// `prosodyctl register` (works whether or not the server runs: it writes the account store).
 pub fn register(opts: &Options, a: &Account) -> Result {
     let mut cmd = Command::new("prosodyctl");
@@ -289,14 +308,16 @@ impl Prosody {
     pub fn fresh(opts: Options) -> Result<Prosody> {
         let t = Instant::now();
         prepare(&opts)?;
+        let prepared = t.elapsed();
         let p = Prosody::start(opts)?;
         eprintln!(
-            "prosody: ready on {} (c2s {}, pid {}, state {}) in {}",
+            "prosody: ready on {} (c2s {}, pid {}, state {}) in {} (accounts and rosters: {} ms)",
             p.opts.ws_url(),
             p.opts.c2s_port,
             p.pid,
             p.opts.state.display(),
-            util::fmt_duration(t.elapsed())
+            util::fmt_duration(t.elapsed()),
+            prepared.as_millis()
         );
         Ok(p)
     }

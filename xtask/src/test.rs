@@ -130,18 +130,27 @@ fn run_stage(stage: &str) -> Result<String> {
         )
         .map(|_| String::new()),
         "test" => {
-            let _prosody = Prosody::fresh(Options::new(
-                root.join(".state/it"),
-                IT_HTTP_PORT,
-                IT_C2S_PORT,
-            ))?;
+            let (http, c2s) = if port_free(IT_HTTP_PORT) && port_free(IT_C2S_PORT) {
+                (IT_HTTP_PORT, IT_C2S_PORT)
+            } else {
+                // Another run (or a leftover) holds the usual ports: its own ports and state dir.
+                eprintln!("  ports {IT_HTTP_PORT}/{IT_C2S_PORT} are busy (another run?): using free ports");
+                (free_port()?, free_port()?)
+            };
+            let state = if http == IT_HTTP_PORT {
+                root.join(".state/it")
+            } else {
+                root.join(format!(".state/it-{http}"))
+            };
+            let opts = Options::new(state, http, c2s);
+            let _prosody = Prosody::fresh(opts.clone())?;
             let mut c = cargo(&["test", "--workspace"]);
-            it_env(&mut c);
+            it_env(&mut c, &opts);
             util::run(
                 &mut c,
                 "cargo test --workspace (native; integration tests against Prosody)",
             )?;
-            Ok(format!("Prosody on {IT_HTTP_PORT}/{IT_C2S_PORT}"))
+            Ok(format!("Prosody on {http}/{c2s}"))
         }
         "test-wasm" => {
             let mut c = cargo(&["test", "-p", "natter", "--target", "wasm32-unknown-unknown"]);
@@ -165,11 +174,19 @@ fn run_stage(stage: &str) -> Result<String> {
 }
 
 /// What natter-native's integration tests read (see crates/natter-native/tests/common/mod.rs).
-fn it_env(c: &mut Command) {
-    let opts = Options::new(util::root().join(".state/it"), IT_HTTP_PORT, IT_C2S_PORT);
+fn it_env(c: &mut Command, opts: &Options) {
     c.env("NATTER_TEST_WS", opts.ws_url())
         .env("NATTER_TEST_PROSODY_CONFIG", crate::prosody::config_file());
-    crate::prosody::apply_env(c, &opts);
+    crate::prosody::apply_env(c, opts);
+}
+
+fn port_free(port: u16) -> bool {
+    std::net::TcpListener::bind(("127.0.0.1", port)).is_ok()
+}
+
+fn free_port() -> Result<u16> {
+    let l = std::net::TcpListener::bind(("127.0.0.1", 0)).map_err(|e| e.to_string())?;
+    Ok(l.local_addr().map_err(|e| e.to_string())?.port())
 }
 
 /// Environment for the node e2e tests and the benchmark (see e2e/lib/env.mjs).

@@ -49,8 +49,16 @@ impl Conversation {
             return false;
         }
         self.ids.insert(msg.id.clone());
-        let at = msg.delayed.as_deref().and_then(crate::time::parse_rfc3339_ms).unwrap_or(now_ms);
-        self.messages.push(StoredMessage { msg, state: DeliveryState::Sent, at });
+        let at = msg
+            .delayed
+            .as_deref()
+            .and_then(crate::time::parse_rfc3339_ms)
+            .unwrap_or(now_ms);
+        self.messages.push(StoredMessage {
+            msg,
+            state: DeliveryState::Sent,
+            at,
+        });
         true
     }
 
@@ -60,7 +68,11 @@ impl Conversation {
 
     pub fn insert_pending_at(&mut self, msg: ChatMessage, now_ms: u64) {
         if self.ids.insert(msg.id.clone()) {
-            self.messages.push(StoredMessage { msg, state: DeliveryState::Pending, at: now_ms });
+            self.messages.push(StoredMessage {
+                msg,
+                state: DeliveryState::Pending,
+                at: now_ms,
+            });
         }
     }
 

@@ -68,7 +68,11 @@ pub struct Contact {
 impl Contact {
     fn new(item: RosterItem) -> Self {
         let search_key = search_key(&item);
-        Contact { item, search_key, resources: BTreeMap::new() }
+        Contact {
+            item,
+            search_key,
+            resources: BTreeMap::new(),
+        }
     }
 
     pub fn jid(&self) -> &BareJid {
@@ -86,12 +90,15 @@ impl Contact {
     /// Highest-priority resource's state (ties: most available).
     pub fn best(&self) -> Option<&ResourcePresence> {
         self.resources.values().max_by(|a, b| {
-            a.priority.cmp(&b.priority).then(b.availability.cmp(&a.availability))
+            a.priority
+                .cmp(&b.priority)
+                .then(b.availability.cmp(&a.availability))
         })
     }
 
     pub fn availability(&self) -> Availability {
-        self.best().map_or(Availability::Offline, |p| p.availability)
+        self.best()
+            .map_or(Availability::Offline, |p| p.availability)
     }
 
     pub fn status(&self) -> Option<&str> {
@@ -100,7 +107,10 @@ impl Contact {
 
     /// Whether we see this contact's presence (we are subscribed to it).
     pub fn subscribed_to(&self) -> bool {
-        matches!(self.item.subscription, Subscription::To | Subscription::Both)
+        matches!(
+            self.item.subscription,
+            Subscription::To | Subscription::Both
+        )
     }
 
     pub fn matches(&self, needle_lower: &str) -> bool {
@@ -229,7 +239,11 @@ impl Roster {
             .values()
             .filter(|c| c.matches(&needle))
             .map(|c| {
-                (c.availability() == Availability::Offline, c.display_name().to_lowercase(), c.jid())
+                (
+                    c.availability() == Availability::Offline,
+                    c.display_name().to_lowercase(),
+                    c.jid(),
+                )
             })
             .collect();
         rows.sort_unstable();

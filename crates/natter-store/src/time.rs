@@ -19,8 +19,7 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<u64> {
     }
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hour, min, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || min > 59 || sec > 60
-    {
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || min > 59 || sec > 60 {
         return None;
     }
     let mut i = 19;
@@ -79,18 +78,40 @@ mod tests {
     #[test]
     fn parses_utc_offsets_and_fractions() {
         assert_eq!(parse_rfc3339_ms("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(parse_rfc3339_ms("2002-09-10T23:08:25Z"), Some(1_031_699_305_000));
-        assert_eq!(parse_rfc3339_ms("2002-09-10T23:08:25.123456Z"), Some(1_031_699_305_123));
-        assert_eq!(parse_rfc3339_ms("2002-09-11T01:08:25+02:00"), Some(1_031_699_305_000));
-        assert_eq!(parse_rfc3339_ms("2002-09-10T18:08:25-05:00"), Some(1_031_699_305_000));
-        assert_eq!(parse_rfc3339_ms("2024-02-29T12:00:00Z"), Some(1_709_208_000_000));
+        assert_eq!(
+            parse_rfc3339_ms("2002-09-10T23:08:25Z"),
+            Some(1_031_699_305_000)
+        );
+        assert_eq!(
+            parse_rfc3339_ms("2002-09-10T23:08:25.123456Z"),
+            Some(1_031_699_305_123)
+        );
+        assert_eq!(
+            parse_rfc3339_ms("2002-09-11T01:08:25+02:00"),
+            Some(1_031_699_305_000)
+        );
+        assert_eq!(
+            parse_rfc3339_ms("2002-09-10T18:08:25-05:00"),
+            Some(1_031_699_305_000)
+        );
+        assert_eq!(
+            parse_rfc3339_ms("2024-02-29T12:00:00Z"),
+            Some(1_709_208_000_000)
+        );
     }
 
     #[test]
     fn rejects_garbage() {
-        for s in ["", "yesterday", "2002-09-10", "2002-13-10T23:08:25Z", "2002-09-10T23:08:25",
-            "2002-09-10T23:08:25.Z", "1969-12-31T23:59:59Z", "2002-09-10T23:08:25+2"]
-        {
+        for s in [
+            "",
+            "yesterday",
+            "2002-09-10",
+            "2002-13-10T23:08:25Z",
+            "2002-09-10T23:08:25",
+            "2002-09-10T23:08:25.Z",
+            "1969-12-31T23:59:59Z",
+            "2002-09-10T23:08:25+2",
+        ] {
             assert_eq!(parse_rfc3339_ms(s), None, "{s}");
         }
     }

@@ -53,7 +53,10 @@ fn roster_reset_then_push_and_remove() {
     assert_eq!(s.roster.len(), 2);
     s.apply(Event::RosterUpdated(item("dave@x", Some("Dave"))));
     s.apply(Event::RosterUpdated(item("bob@x", Some("Robert"))));
-    assert_eq!(s.roster.get(&bare("bob@x")).unwrap().display_name(), "Robert");
+    assert_eq!(
+        s.roster.get(&bare("bob@x")).unwrap().display_name(),
+        "Robert"
+    );
     s.apply(Event::RosterRemoved(bare("carol@x")));
     assert_eq!(s.roster.len(), 2);
     assert!(s.roster.get(&bare("carol@x")).is_none());
@@ -62,17 +65,32 @@ fn roster_reset_then_push_and_remove() {
 #[test]
 fn presence_per_resource_and_best_of_them() {
     let mut s = Store::new();
-    s.apply(Event::RosterReset { items: vec![item("bob@x", None)], ver: None });
+    s.apply(Event::RosterReset {
+        items: vec![item("bob@x", None)],
+        ver: None,
+    });
     let bob = bare("bob@x");
-    assert_eq!(s.roster.get(&bob).unwrap().availability(), Availability::Offline);
+    assert_eq!(
+        s.roster.get(&bob).unwrap().availability(),
+        Availability::Offline
+    );
     s.apply(presence("bob@x/phone", true, Some(Show::Away)));
     s.apply(presence("bob@x/laptop", true, None));
-    assert_eq!(s.roster.get(&bob).unwrap().availability(), Availability::Online);
+    assert_eq!(
+        s.roster.get(&bob).unwrap().availability(),
+        Availability::Online
+    );
     s.apply(presence("bob@x/laptop", false, None));
-    assert_eq!(s.roster.get(&bob).unwrap().availability(), Availability::Away);
+    assert_eq!(
+        s.roster.get(&bob).unwrap().availability(),
+        Availability::Away
+    );
     // Unavailable from the bare JID covers every resource.
     s.apply(presence("bob@x", false, None));
-    assert_eq!(s.roster.get(&bob).unwrap().availability(), Availability::Offline);
+    assert_eq!(
+        s.roster.get(&bob).unwrap().availability(),
+        Availability::Offline
+    );
 }
 
 #[test]
@@ -90,7 +108,11 @@ fn presence_before_roster_push_is_kept() {
 fn sorted_filters_by_name_or_jid_and_puts_online_first() {
     let mut s = Store::new();
     s.apply(Event::RosterReset {
-        items: vec![item("zed@x", Some("Zed")), item("amy@x", Some("Amy")), item("bob@y", None)],
+        items: vec![
+            item("zed@x", Some("Zed")),
+            item("amy@x", Some("Amy")),
+            item("bob@y", None),
+        ],
         ver: None,
     });
     s.apply(presence("zed@x/r", true, None));
@@ -113,7 +135,11 @@ fn messages_are_deduplicated_by_id_and_counted_unread() {
     s.open_conversation(bob.clone());
     assert_eq!(s.unread(&bob), 0);
     s.apply(incoming("m3", "bob@x", "seen at once"));
-    assert_eq!(s.unread(&bob), 0, "the open conversation does not count unread");
+    assert_eq!(
+        s.unread(&bob),
+        0,
+        "the open conversation does not count unread"
+    );
 }
 
 #[test]
@@ -122,7 +148,10 @@ fn pending_outgoing_message_is_confirmed_not_duplicated() {
     let bob = bare("bob@x");
     let me = Jid::new("alice@x/web").unwrap();
     s.add_pending(bob.clone(), "o1".into(), me.clone(), "hello".into());
-    assert_eq!(s.conversations[&bob].messages[0].state, DeliveryState::Pending);
+    assert_eq!(
+        s.conversations[&bob].messages[0].state,
+        DeliveryState::Pending
+    );
     s.apply(Event::MessageSent(ChatMessage {
         id: "o1".into(),
         direction: Direction::Outgoing,
@@ -134,7 +163,11 @@ fn pending_outgoing_message_is_confirmed_not_duplicated() {
     let conv = &s.conversations[&bob];
     assert_eq!(conv.messages.len(), 1);
     assert_eq!(conv.messages[0].state, DeliveryState::Sent);
-    s.apply(Event::MessageFailed { id: "o1".into(), peer: bob.clone(), reason: "gone".into() });
+    s.apply(Event::MessageFailed {
+        id: "o1".into(),
+        peer: bob.clone(),
+        reason: "gone".into(),
+    });
     assert_eq!(
         s.conversations[&bob].messages[0].state,
         DeliveryState::Failed("gone".into())
@@ -144,22 +177,39 @@ fn pending_outgoing_message_is_confirmed_not_duplicated() {
 #[test]
 fn failure_sets_plain_error_and_offline_clears_presence() {
     let mut s = Store::new();
-    s.apply(Event::RosterReset { items: vec![item("bob@x", None)], ver: None });
+    s.apply(Event::RosterReset {
+        items: vec![item("bob@x", None)],
+        ver: None,
+    });
     s.apply(Event::StateChanged(SessionState::Online));
     s.apply(presence("bob@x/r", true, None));
     assert_eq!(s.phase, Phase::Connected);
-    s.apply(Event::Failed(Error::AuthFailed { condition: "not-authorized".into(), text: None }));
+    s.apply(Event::Failed(Error::AuthFailed {
+        condition: "not-authorized".into(),
+        text: None,
+    }));
     s.apply(Event::StateChanged(SessionState::Failed));
     assert_eq!(s.phase, Phase::Offline);
-    assert!(s.error.as_deref().unwrap().contains("wrong address or password"));
-    assert_eq!(s.roster.get(&bare("bob@x")).unwrap().availability(), Availability::Offline);
+    assert!(s
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("wrong address or password"));
+    assert_eq!(
+        s.roster.get(&bare("bob@x")).unwrap().availability(),
+        Availability::Offline
+    );
 }
 
 #[test]
 fn subscription_requests_are_listed_once_and_cleared_when_approved() {
     let mut s = Store::new();
-    s.apply(Event::SubscriptionRequest { from: bare("eve@x") });
-    s.apply(Event::SubscriptionRequest { from: bare("eve@x") });
+    s.apply(Event::SubscriptionRequest {
+        from: bare("eve@x"),
+    });
+    s.apply(Event::SubscriptionRequest {
+        from: bare("eve@x"),
+    });
     assert_eq!(s.requests, vec![bare("eve@x")]);
     let mut approved = item("eve@x", None);
     approved.subscription = Subscription::From;

@@ -26,9 +26,26 @@ fn messages_are_stamped_with_the_clock_or_their_delay() {
     s.apply(incoming("a", "bob@x", None));
     s.apply(incoming("b", "bob@x", Some("2002-09-10T23:08:25Z")));
     s.apply(incoming("c", "bob@x", Some("not a date")));
-    s.add_pending(bare("bob@x"), "o".into(), Jid::new("me@x/w").unwrap(), "yo".into());
-    let at: Vec<u64> = s.conversations[&bare("bob@x")].messages.iter().map(|m| m.at).collect();
-    assert_eq!(at, vec![1_700_000_000_000, 1_031_699_305_000, 1_700_000_000_000, 1_700_000_000_000]);
+    s.add_pending(
+        bare("bob@x"),
+        "o".into(),
+        Jid::new("me@x/w").unwrap(),
+        "yo".into(),
+    );
+    let at: Vec<u64> = s.conversations[&bare("bob@x")]
+        .messages
+        .iter()
+        .map(|m| m.at)
+        .collect();
+    assert_eq!(
+        at,
+        vec![
+            1_700_000_000_000,
+            1_031_699_305_000,
+            1_700_000_000_000,
+            1_700_000_000_000
+        ]
+    );
 }
 
 #[test]
@@ -43,14 +60,22 @@ fn total_unread_sums_conversations() {
     s.close_conversation();
     assert_eq!(s.open, None);
     s.apply(incoming("d", "bob@x", None));
-    assert_eq!(s.unread(&bare("bob@x")), 1, "closed conversations count again");
+    assert_eq!(
+        s.unread(&bare("bob@x")),
+        1,
+        "closed conversations count again"
+    );
 }
 
 #[test]
 fn answered_requests_disappear() {
     let mut s = Store::new();
-    s.apply(Event::SubscriptionRequest { from: bare("eve@x") });
-    s.apply(Event::SubscriptionRequest { from: bare("mallory@x") });
+    s.apply(Event::SubscriptionRequest {
+        from: bare("eve@x"),
+    });
+    s.apply(Event::SubscriptionRequest {
+        from: bare("mallory@x"),
+    });
     assert!(s.answer_request(&bare("eve@x")));
     assert!(!s.answer_request(&bare("eve@x")));
     assert_eq!(s.requests, vec![bare("mallory@x")]);

@@ -1,0 +1,60 @@
+// A 2,000-contact roster arrives complete and any contact is reachable through the filter.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { assertNoPageErrors, launch, newPage, open, signIn, ui } from '../lib/browser.mjs';
+import { eventually } from '../lib/env.mjs';
+import { startProsody } from '../lib/prosody.mjs';
+import { serveDist } from '../lib/serve.mjs';
+
+const N = 2000;
+let prosody, site, browser;
+
+before(async () => {
+  [prosody, site, browser] = await Promise.all([
+    startProsody({ users: [['dave', 'many-friends']], contacts: [['dave', N]] }),
+    serveDist(),
+    launch(),
+  ]);
+});
+
+after(async () => {
+  await Promise.allSettled([browser?.close(), site?.close(), prosody?.stop()]);
+});
+
+/** The full size of the Contacts list: aria-setsize when virtualized, else the item count. */
+async function rosterSize(u) {
+  const items = u.contacts.getByRole('listitem');
+  const setsize = await items.first().getAttribute('aria-setsize', { timeout: 1000 }).catch(() => null)
+    ?? await u.contacts.getAttribute('aria-setsize', { timeout: 1000 }).catch(() => null);
+  return setsize !== null ? Number(setsize) : items.count();
+}
+
+test(`a ${N}-contact roster is complete and filterable`, { timeout: 120_000 }, async () => {
+  const page = await newPage(browser);
+  try {
+    await open(page, site.url);
+    await signIn(page, { jid: 'dave@localhost', password: 'many-friends', service: prosody.ws });
+    const u = ui(page);
+    await u.contacts.waitFor({ timeout: 30_000 });
+    await eventually(async () => (await rosterSize(u)) === N, {
+      timeout: 60_000,
+      interval: 200,
+      message: `the Contacts list to hold ${N} contacts`,
+    });
+
+    // Far down the list: reachable by name …
+    await u.filter.fill('Contact 1987');
+    await u.contact('contact1987@localhost').waitFor({ timeout: 10_000 });
+    await eventually(async () => (await rosterSize(u)) === 1, { timeout: 5000, message: 'the filter to leave one contact' });
+    // … and by address.
+    await u.filter.fill('contact1999@');
+    await u.contact('contact1999@localhost').waitFor({ timeout: 10_000 });
+    assert.equal(await u.contact('contact1987@localhost').count(), 0, 'the previous match is filtered out');
+    // Clearing the filter brings everyone back.
+    await u.filter.fill('');
+    await eventually(async () => (await rosterSize(u)) === N, { timeout: 10_000, message: 'the full roster back' });
+    assertNoPageErrors(page, assert);
+  } finally {
+    await page.context().close();
+  }
+});
