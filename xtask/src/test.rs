@@ -209,8 +209,20 @@ fn e2e() -> Result<String> {
         &mut cargo(&["build", "-p", "natter-native", "--bin", "natter-bot"]),
         "build natter-bot",
     )?;
+    // Explicit files rather than a directory: node 20 searches a directory, node ≥ 21 wants globs.
+    let mut files: Vec<String> = std::fs::read_dir(root.join("e2e/tests"))
+        .map_err(|e| format!("e2e/tests: {e}"))?
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n.ends_with(".test.mjs"))
+        .map(|n| format!("e2e/tests/{n}"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err("no e2e/tests/*.test.mjs".into());
+    }
     let mut c = Command::new("node");
-    c.args(["--test", "--test-reporter=tap", "e2e/tests/"])
+    c.args(["--test", "--test-reporter=tap"])
+        .args(&files)
         .current_dir(&root);
     e2e_env(&mut c);
     c.stdout(Stdio::piped());

@@ -170,6 +170,52 @@ pub fn describe(error: &StanzaError) -> String {
     }
 }
 
+/// The condition's element name (RFC 6120 §8.3.3). A plain match: serializing the condition
+/// to read its name back would pull in its whole generated serializer.
 pub fn condition_name(condition: &DefinedCondition) -> String {
-    Element::from(condition.clone()).name().to_owned()
+    use DefinedCondition as C;
+    match condition {
+        C::BadRequest => "bad-request",
+        C::Conflict => "conflict",
+        C::FeatureNotImplemented => "feature-not-implemented",
+        C::Forbidden => "forbidden",
+        C::Gone { .. } => "gone",
+        C::InternalServerError => "internal-server-error",
+        C::ItemNotFound => "item-not-found",
+        C::JidMalformed => "jid-malformed",
+        C::NotAcceptable => "not-acceptable",
+        C::NotAllowed => "not-allowed",
+        C::NotAuthorized => "not-authorized",
+        C::PolicyViolation => "policy-violation",
+        C::RecipientUnavailable => "recipient-unavailable",
+        C::Redirect { .. } => "redirect",
+        C::RegistrationRequired => "registration-required",
+        C::RemoteServerNotFound => "remote-server-not-found",
+        C::RemoteServerTimeout => "remote-server-timeout",
+        C::ResourceConstraint => "resource-constraint",
+        C::ServiceUnavailable => "service-unavailable",
+        C::SubscriptionRequired => "subscription-required",
+        C::UndefinedCondition => "undefined-condition",
+        C::UnexpectedRequest => "unexpected-request",
+    }
+    .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn condition_names_match_the_wire() {
+        for condition in [
+            DefinedCondition::BadRequest,
+            DefinedCondition::Gone { new_address: None },
+            DefinedCondition::RecipientUnavailable,
+            DefinedCondition::Redirect { new_address: None },
+            DefinedCondition::UnexpectedRequest,
+        ] {
+            let wire = Element::from(condition.clone());
+            assert_eq!(condition_name(&condition), wire.name());
+        }
+    }
 }

@@ -5,20 +5,17 @@ use minidom::Element;
 use xmpp_parsers::bind::{BindQuery, BindResponse};
 use xmpp_parsers::iq::Iq;
 use xmpp_parsers::ns;
-use xmpp_parsers::sasl::{Auth, Challenge, Failure, Response, Success};
+use xmpp_parsers::sasl::{Auth, Challenge, Response, Success};
 use xmpp_parsers::stanza_error::StanzaError;
 use xmpp_parsers::stream_error::DefinedCondition as StreamCondition;
-use xmpp_parsers::stream_features::StreamFeatures;
 use xmpp_parsers::websocket::Open;
 
 use super::{Client, Phase};
 use crate::auth::{self, AuthError, Authenticator};
 use crate::frame::xml_text;
 use crate::iq::{condition_name, describe, IqKind};
+use crate::stream::{Features, SESSION_NS};
 use crate::{presence, roster, stream, Error, Event, Instant};
-
-/// RFC 3921 session establishment; RFC 6121 dropped it but some servers still require it.
-const SESSION_NS: &str = "urn:ietf:params:xml:ns:xmpp-session";
 
 impl Client {
     pub(super) fn on_open(&mut self, element: Element, authenticated: bool) {
@@ -33,12 +30,9 @@ impl Client {
     }
 
     pub(super) fn on_features(&mut self, now: Instant, element: Element, authenticated: bool) {
-        let features = match element
-            .is("features", ns::STREAM)
-            .then(|| StreamFeatures::try_from(element))
-        {
-            Some(Ok(features)) => features,
-            _ => {
+        let features = match stream::features(&element) {
+            Some(features) => features,
+            None => {
                 self.protocol_failure(
                     StreamCondition::InvalidXml,
                     "the server did not list its stream features".into(),
@@ -53,7 +47,7 @@ impl Client {
         }
     }
 
-    fn start_sasl(&mut self, features: &StreamFeatures) {
+    fn start_sasl(&mut self, features: &Features) {
         let Some(mechanism) = auth::choose(&features.sasl_mechanisms, self.config.secure_transport)
         else {
             let offered = features.sasl_mechanisms.iter().cloned().collect();
@@ -137,18 +131,15 @@ impl Client {
         }
     }
 
-    fn bind(&mut self, now: Instant, features: &StreamFeatures) {
-        if features.bind.is_none() {
+    fn bind(&mut self, now: Instant, features: &Features) {
+        if !features.bind {
             self.protocol_failure(
                 StreamCondition::UnsupportedFeature,
                 "the server did not offer to bind a resource".into(),
             );
             return;
         }
-        let session_required = features
-            .others
-            .iter()
-            .any(|f| f.is("session", SESSION_NS) && !f.has_child("optional", SESSION_NS));
+        let session_required = features.session_required;
         let resource = self
             .config
             .resource
@@ -241,24 +232,15 @@ fn sasl_data(element: Element) -> Option<Vec<u8>> {
     }
 }
 
-/// The failure's condition name and text; unknown conditions are still reported by name.
+/// The failure's condition name and text, read from the element (unknown conditions are still
+/// reported by name; `Failure`'s generated parser would add ~10 KB of wasm for nothing more).
 fn sasl_failure(element: Element) -> (String, Option<String>) {
-    let raw_condition = element
+    let condition = element
         .children()
         .find(|c| c.ns() == ns::SASL && c.name() != "text")
         .map_or_else(|| "not-authorized".to_owned(), |c| c.name().to_owned());
-    match Failure::try_from(element) {
-        Ok(failure) => {
-            let condition = Element::from(failure.defined_condition).name().to_owned();
-            let text = failure
-                .texts
-                .get("en")
-                .or_else(|| failure.texts.get(""))
-                .or_else(|| failure.texts.values().next())
-                .map(|t| t.trim().to_owned())
-                .filter(|t| !t.is_empty());
-            (condition, text)
-        }
-        Err(_) => (raw_condition, None),
-    }
+    let text = stream::best_text(&element, ns::SASL)
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty());
+    (condition, text)
 }
