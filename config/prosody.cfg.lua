@@ -20,7 +20,7 @@ local log_level = os.getenv("NATTER_LOG_LEVEL") or "info"
 
 -- Process
 run_as_root = true -- CI and dev containers run as root
-daemonize = false
+daemonize = false -- deprecated in 0.12 (xtask passes -F), kept for anyone starting it without -F
 pidfile = state .. "/prosody.pid"
 data_path = state .. "/data"
 log = {
@@ -36,7 +36,6 @@ http_interfaces = { "127.0.0.1" }
 https_interfaces = { "127.0.0.1" }
 c2s_ports = { c2s_port }
 c2s_direct_tls_ports = {}
-legacy_ssl_ports = {}
 http_ports = { http_port }
 https_ports = {}
 s2s_ports = {}
@@ -50,7 +49,7 @@ authentication = "internal_hashed"
 storage = "internal"
 c2s_require_encryption = false
 allow_unencrypted_plain_auth = true
-allow_registration = true
+allow_registration = true -- in-band registration (XEP-0077) for tests; loopback only
 min_seconds_between_registrations = 0
 
 modules_enabled = {

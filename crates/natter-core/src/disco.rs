@@ -5,6 +5,8 @@ use std::collections::BTreeSet;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use minidom::rxml::{xml_ncname, Namespace};
+use minidom::Element;
 use xmpp_parsers::caps::{compute_disco, hash_caps, Caps};
 use xmpp_parsers::disco::{DiscoInfoQuery, DiscoInfoResult, Identity};
 use xmpp_parsers::hashes::{Algo, Hash};
@@ -57,14 +59,42 @@ impl Disco {
     }
 
     /// Our answer to a disco#info query, or `None` for a node we do not have.
-    pub fn answer(&self, query: &DiscoInfoQuery) -> Option<DiscoInfoResult> {
+    pub fn answer(&self, query: &DiscoInfoQuery) -> Option<Element> {
         match &query.node {
-            None => Some(self.info.clone()),
-            Some(node) if Some(node) == self.caps_node().as_ref() => Some(DiscoInfoResult {
-                node: Some(node.clone()),
-                ..self.info.clone()
-            }),
+            None => Some(self.result(None)),
+            Some(node) if Some(node) == self.caps_node().as_ref() => Some(self.result(Some(node))),
             Some(_) => None,
         }
+    }
+
+    /// `self.info` as the `<query/>` result, written with minidom's builder: the generated
+    /// `DiscoInfoResult` serializer also carries the XEP-0004 data-form one (~50 KB of wasm)
+    /// for the extensions we never have. The caps hash above still comes from `self.info`.
+    fn result(&self, node: Option<&str>) -> Element {
+        let mut query = Element::builder("query", ns::DISCO_INFO);
+        if let Some(node) = node {
+            query = query.attr(xml_ncname!("node").into(), node);
+        }
+        for identity in &self.info.identities {
+            let mut element = Element::builder("identity", ns::DISCO_INFO)
+                .attr(xml_ncname!("category").into(), identity.category.as_str())
+                .attr(xml_ncname!("type").into(), identity.type_.as_str());
+            if let Some(lang) = &identity.lang {
+                element =
+                    element.attr_ns(Namespace::XML, xml_ncname!("lang").into(), lang.as_str());
+            }
+            if let Some(name) = &identity.name {
+                element = element.attr(xml_ncname!("name").into(), name.as_str());
+            }
+            query = query.append(element.build());
+        }
+        for feature in &self.info.features {
+            query = query.append(
+                Element::builder("feature", ns::DISCO_INFO)
+                    .attr(xml_ncname!("var").into(), feature.as_str())
+                    .build(),
+            );
+        }
+        query.build()
     }
 }

@@ -38,7 +38,6 @@ pub fn error(condition: DefinedCondition, text: &str) -> Element {
         .build()
 }
 
-
 pub fn is_open(element: &Element) -> bool {
     element.is("open", ns::WEBSOCKET)
 }
@@ -117,7 +116,8 @@ pub fn error_from(element: Element) -> Error {
         };
     }
     Error::StreamError {
-        condition: condition.map_or_else(|| "undefined-condition".to_owned(), |c| c.name().to_owned()),
+        condition: condition
+            .map_or_else(|| "undefined-condition".to_owned(), |c| c.name().to_owned()),
         text: best_text(&element, ns::XMPP_STREAMS).filter(|t| !t.is_empty()),
     }
 }

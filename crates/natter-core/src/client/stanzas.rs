@@ -105,7 +105,7 @@ impl Client {
                 .ok()
                 .map(|q| self.disco.answer(&q))
             {
-                Some(Some(info)) => iq::result(from, id, Some(info.into())),
+                Some(Some(info)) => iq::result(from, id, Some(info)),
                 Some(None) => {
                     iq::error(from, id, ErrorType::Cancel, DefinedCondition::ItemNotFound)
                 }
