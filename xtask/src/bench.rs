@@ -27,6 +27,7 @@ pub fn run_cmd(args: &[String]) -> Result {
 
     let root = util::root();
     let mut c = Command::new("node");
+    util::die_with_us(&mut c);
     c.arg("e2e/bench/roster.mjs")
         .args([
             "--runs",

@@ -11,7 +11,6 @@ use crate::util::{self, Args, Result};
 use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -330,13 +329,8 @@ impl Prosody {
         cmd.stdin(Stdio::null())
             .stdout(console.try_clone().map_err(|e| e.to_string())?)
             .stderr(console);
-        // SAFETY: prctl is async-signal-safe. If xtask dies (Ctrl-C, kill), Prosody goes too.
-        unsafe {
-            cmd.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
-                Ok(())
-            });
-        }
+        // If xtask dies (Ctrl-C, kill), Prosody goes too.
+        util::die_with_us(&mut cmd);
         let child = cmd
             .spawn()
             .map_err(|e| format!("cannot start prosody: {e}"))?;

@@ -221,6 +221,7 @@ fn e2e() -> Result<String> {
         return Err("no e2e/tests/*.test.mjs".into());
     }
     let mut c = Command::new("node");
+    util::die_with_us(&mut c);
     c.args(["--test", "--test-reporter=tap"])
         .args(&files)
         .current_dir(&root);

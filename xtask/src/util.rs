@@ -28,6 +28,7 @@ pub fn bin_dir() -> PathBuf {
 /// Prints the command, runs it with inherited stdio, fails with `what` on a non-zero exit.
 pub fn run(cmd: &mut Command, what: &str) -> Result {
     eprintln!("  $ {}", show(cmd));
+    die_with_us(cmd);
     let status = cmd.status().map_err(|e| {
         format!(
             "{what}: cannot start `{}`: {e}",
@@ -122,6 +123,19 @@ pub fn die_with_parent() {
             // The parent died before prctl took effect.
             libc::raise(libc::SIGTERM);
         }
+    }
+}
+
+/// The child gets SIGTERM if xtask dies (killed, or Ctrl-C outside a terminal's process group),
+/// so no orphaned cargo/node/Prosody keeps running.
+pub fn die_with_us(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: prctl is async-signal-safe and touches no memory of ours.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
     }
 }
 
