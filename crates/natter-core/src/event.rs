@@ -49,13 +49,28 @@ pub enum Error {
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Error::AuthFailed { condition, text } => {
-                write!(f, "Sign-in failed: wrong address or password ({condition})")?;
-                if let Some(t) = text {
-                    write!(f, ": {t}")?;
+            // RFC 6120 §6.5 conditions in the user's words; the server's own text is jargon
+            // for the common case and is only shown for the rare ones.
+            Error::AuthFailed { condition, text } => match condition.as_str() {
+                "not-authorized" | "invalid-authzid" | "invalid-mechanism" => {
+                    write!(f, "Sign-in failed: wrong address or password.")
                 }
-                Ok(())
-            }
+                "account-disabled" => write!(f, "Sign-in failed: this account is disabled."),
+                "credentials-expired" => {
+                    write!(f, "Sign-in failed: the password has expired.")
+                }
+                "temporary-auth-failure" => write!(
+                    f,
+                    "Sign-in failed: the server could not check the password right now. Try again."
+                ),
+                _ => {
+                    write!(f, "Sign-in failed: wrong address or password ({condition})")?;
+                    if let Some(t) = text {
+                        write!(f, ": {t}")?;
+                    }
+                    Ok(())
+                }
+            },
             Error::NoUsableMechanism { offered } => write!(
                 f,
                 "The server offers no safe way to sign in over this connection (it offers: {})",
