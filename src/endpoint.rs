@@ -8,7 +8,7 @@ use natter_core::jid::BareJid;
 pub enum Endpoint {
     /// `ws://` or `wss://` (RFC 7395).
     WebSocket(String),
-    /// `http://` or `https://` (XEP-0206). Not implemented yet.
+    /// `http://` or `https://` (XEP-0206).
     Bosh(String),
 }
 
@@ -87,7 +87,8 @@ pub fn parse_endpoint(input: &str) -> Result<Option<Endpoint>, String> {
     }
 }
 
-/// Where to connect when the user gave no URL and discovery (XEP-0156) found nothing.
+/// The WebSocket default when the user gave no URL and discovery (XEP-0156) found nothing;
+/// [`crate::plan::defaults`] has both defaults, in the order they are tried.
 pub fn default_endpoint(jid: &BareJid) -> Endpoint {
     Endpoint::WebSocket(format!("wss://{}/xmpp-websocket", jid.domain()))
 }

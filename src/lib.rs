@@ -1,12 +1,15 @@
 //! Natter, the web XMPP client: the Leptos app.
 //!
-//! Pure logic (endpoints, backoff, link splitting, display helpers) compiles everywhere and is
-//! tested natively; everything that touches the browser is wasm32-only.
+//! Pure logic (endpoints, discovery parsing, the fallback plan, backoff, link splitting,
+//! display helpers) compiles everywhere and is tested natively; everything that touches the
+//! browser is wasm32-only.
 
 pub mod backoff;
+pub mod discovery;
 pub mod display;
 pub mod endpoint;
 pub mod linkify;
+pub mod plan;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;

@@ -15,7 +15,10 @@ use natter_core::{Client, Command, Config, Error, Event, Instant, SessionState, 
 use natter_store::Phase;
 
 use crate::backoff;
+use crate::discovery;
+use crate::dom;
 use crate::endpoint::{self, Endpoint};
+use crate::plan::{self, Failure, Plan, Step};
 use crate::state::{AppState, UiEvent};
 use crate::transport::{Sink, Transport, TransportEvent, WebSocketTransport};
 
@@ -25,7 +28,9 @@ use crate::transport::{Sink, Transport, TransportEvent, WebSocketTransport};
 pub struct LoginRequest {
     pub jid: BareJid,
     pub password: String,
-    pub endpoint: Endpoint,
+    /// The connection URL the user typed: then it is the only one tried. `None`: discover
+    /// (XEP-0156), then fall back to the defaults (see [`crate::plan`]).
+    pub endpoint: Option<Endpoint>,
 }
 
 /// A cheap handle; clones share the session.
@@ -38,9 +43,25 @@ struct Attempt {
     transport: Box<dyn Transport>,
     url: String,
     opened: bool,
+    /// A frame came from the server: from then on a failure is its answer, not the
+    /// transport's, and does not fall back.
+    answered: bool,
     online: bool,
     last_error: Option<Error>,
     timer: Option<(Instant, TimeoutHandle)>,
+    /// Deadline for the server's first frame when there is another endpoint to fall back to.
+    open_timer: Option<TimeoutHandle>,
+}
+
+impl Attempt {
+    fn clear_timers(&mut self) {
+        if let Some((_, h)) = self.timer.take() {
+            h.clear();
+        }
+        if let Some(h) = self.open_timer.take() {
+            h.clear();
+        }
+    }
 }
 
 struct Inner {
@@ -48,6 +69,15 @@ struct Inner {
     me: Weak<RefCell<Inner>>,
     login: Option<LoginRequest>,
     attempt: Option<Attempt>,
+    /// The endpoints to try for the current login, in order, and where we are.
+    plan: Option<Plan>,
+    /// Every endpoint known so far failed; discovery is still running.
+    waiting: bool,
+    /// When the current round of attempts began (sign-in or reconnection): bounds the wait
+    /// for a silent endpoint so that the fallback happens in time.
+    round_started: Instant,
+    /// Bumped on every sign-in and sign-out; discovery answers for older logins are ignored.
+    login_seq: u64,
     /// Bumped for every connection attempt and on sign-out; callbacks of older attempts are
     /// ignored.
     generation: u64,
@@ -89,6 +119,10 @@ impl Session {
                 me: me.clone(),
                 login: None,
                 attempt: None,
+                plan: None,
+                waiting: false,
+                round_started: Instant::default(),
+                login_seq: 0,
                 generation: 0,
                 online_once: false,
                 retries: 0,
@@ -109,9 +143,22 @@ impl Session {
         inner.stop();
         let state = inner.state;
         state.push(UiEvent::Reset);
-        state.push(UiEvent::Transport(login.endpoint.transport_name()));
+        let domain = login.jid.domain().to_string();
+        let remembered = plan::parse_remembered(dom::load(&plan::remember_key(&domain)).as_deref());
+        let plan = Plan::new(&domain, login.endpoint.clone(), None, remembered.clone());
+        let first = login.endpoint.as_ref().or(remembered.as_ref());
+        state.push(UiEvent::Transport(
+            first.map_or("WebSocket", Endpoint::transport_name),
+        ));
         state.push(UiEvent::Phase(Phase::Connecting));
         state.push(UiEvent::Error(None));
+        if plan.wants_discovery() {
+            let (weak, seq) = (inner.me.clone(), inner.login_seq);
+            discovery::discover(&domain, discovery::TIMEOUT_MS, move |found| {
+                enter(weak, move |inner| inner.on_discovered(seq, found));
+            });
+        }
+        inner.plan = Some(plan);
         inner.login = Some(login);
         inner.online_once = false;
         inner.retries = 0;
@@ -140,6 +187,7 @@ impl Session {
         }
         inner.stop();
         inner.login = None;
+        inner.plan = None;
         inner.presence = None;
         let state = inner.state;
         state.push(UiEvent::Reset);
@@ -225,18 +273,67 @@ impl Inner {
     /// Drop the current attempt and any pending retry; later callbacks are ignored.
     fn stop(&mut self) {
         self.generation += 1;
+        self.login_seq += 1;
+        self.waiting = false;
         if let Some(mut a) = self.attempt.take() {
-            if let Some((_, h)) = a.timer.take() {
-                h.clear();
-            }
+            a.clear_timers();
         }
         if let Some(h) = self.retry_timer.take() {
             h.clear();
         }
     }
 
+    /// (Re)start a round of attempts: the plan's first endpoint (after a drop: the one that
+    /// worked), then, on transport failures, the next ones.
     fn connect(&mut self) {
         self.retry_timer = None;
+        self.round_started = now();
+        if let Some(plan) = self.plan.as_mut() {
+            plan.restart();
+        }
+        if !self.advance(None) {
+            self.give_up("There is no server address to connect to.");
+        }
+    }
+
+    /// Take the plan's next step, after `failed` ended the current attempt (`None`: the
+    /// round's first step, or discovery answered). `false`: nothing more to try.
+    fn advance(&mut self, failed: Option<Failure>) -> bool {
+        let Some(plan) = self.plan.as_mut() else {
+            return false;
+        };
+        let step = match failed {
+            Some(failure) => plan.next_after(failure),
+            None => plan.step(),
+        };
+        self.waiting = step == Step::Wait;
+        match step {
+            Step::Try(endpoint) => {
+                self.open(endpoint);
+                true
+            }
+            Step::Wait => true,
+            Step::GiveUp => false,
+        }
+    }
+
+    /// Discovery answered (`found` may be empty). If every endpoint known before had failed,
+    /// go on with the new ones.
+    fn on_discovered(&mut self, seq: u64, found: discovery::Discovered) {
+        if seq != self.login_seq || self.login.is_none() {
+            return;
+        }
+        let Some(plan) = self.plan.as_mut() else {
+            return;
+        };
+        plan.discovered(found);
+        if self.waiting && self.attempt.is_none() && !self.advance(None) {
+            self.give_up("Could not find how to connect to the server.");
+        }
+    }
+
+    /// One attempt on one endpoint.
+    fn open(&mut self, endpoint: Endpoint) {
         let Some(login) = self.login.clone() else {
             return;
         };
@@ -248,42 +345,75 @@ impl Inner {
                 .give_up("This browser has no secure random source; cannot sign in safely.");
         }
         let mut config = Config::new(login.jid.clone(), login.password.clone(), entropy);
-        config.secure_transport = login.endpoint.is_secure();
+        config.secure_transport = endpoint.is_secure();
         let weak = self.me.clone();
         let sink: Sink = Rc::new(move |ev: TransportEvent| {
             enter(weak.clone(), move |inner| {
                 inner.on_transport(generation, ev)
             });
         });
-        let transport: Box<dyn Transport> = match &login.endpoint {
+        let transport: Box<dyn Transport> = match &endpoint {
             Endpoint::WebSocket(url) => match WebSocketTransport::connect(url, sink) {
+                Ok(t) => Box::new(t),
+                Err(e) => {
+                    // The browser refused the URL itself: try the next endpoint, if any.
+                    if self.advance(Some(Failure::Transport)) {
+                        return;
+                    }
+                    return self.give_up(&e);
+                }
+            },
+            // XEP-0206: the same core over `fetch` long-polls.
+            Endpoint::Bosh(url) => match crate::transport::BoshTransport::connect(url, sink) {
                 Ok(t) => Box::new(t),
                 Err(e) => return self.give_up(&e),
             },
-            // XEP-0206 comes later as a second `Transport`.
-            Endpoint::Bosh(_) => {
-                return self.give_up(
-                    "Connecting over BOSH (http:// or https:// URLs) is not supported yet. \
-                     Use a ws:// or wss:// connection URL.",
-                )
-            }
         };
         self.state.push(UiEvent::Transport(transport.name()));
+        // A silent server (a proxy that swallows the WebSocket upgrade, say) must not keep
+        // the user waiting when there is another endpoint to try.
+        let open_timer = self
+            .plan
+            .as_ref()
+            .is_some_and(Plan::has_fallback)
+            .then(|| {
+                let delay = plan::open_timeout_ms(now().since(self.round_started));
+                let me = self.me.clone();
+                let fire = move || enter(me, move |inner| inner.on_open_timeout(generation));
+                set_timeout_with_handle(fire, Duration::from_millis(delay.into())).ok()
+            })
+            .flatten();
         self.attempt = Some(Attempt {
             generation,
             client: Client::new(config),
             transport,
-            url: login.endpoint.url().to_string(),
+            url: endpoint.url().to_string(),
             opened: false,
+            answered: false,
             online: false,
             last_error: None,
             timer: None,
+            open_timer,
         });
+    }
+
+    /// No frame from the server in time: give this endpoint up as unreachable.
+    fn on_open_timeout(&mut self, generation: u64) {
+        let Some(a) = self.attempt.as_mut().filter(|a| a.generation == generation) else {
+            return;
+        };
+        a.open_timer = None;
+        if a.answered {
+            return;
+        }
+        a.last_error = Some(Error::Timeout);
+        self.end_attempt();
     }
 
     /// The session cannot start at all: back to the form with an explanation.
     fn give_up(&mut self, message: &str) {
         self.login = None;
+        self.waiting = false;
         self.state.push(UiEvent::Phase(Phase::Offline));
         self.state.push(UiEvent::Error(Some(message.to_string())));
         if !self.online_once {
@@ -301,7 +431,15 @@ impl Inner {
                 a.opened = true;
                 a.client.handle_connected(now);
             }
-            TransportEvent::Frame(frame) => a.client.handle_frame(now, frame.as_bytes()),
+            TransportEvent::Frame(frame) => {
+                if !a.answered {
+                    a.answered = true;
+                    if let Some(h) = a.open_timer.take() {
+                        h.clear();
+                    }
+                }
+                a.client.handle_frame(now, frame.as_bytes())
+            }
             TransportEvent::Closed { reason, .. } => a.client.handle_closed(now, reason),
         }
         self.pump();
@@ -335,8 +473,13 @@ impl Inner {
             }
             let mut went_online = false;
             while let Some(event) = a.client.poll_event() {
-                match &event {
-                    Event::Failed(e) => a.last_error = Some(e.clone()),
+                match event {
+                    // The attempt is over: `end_attempt` decides what the user sees (nothing
+                    // while another endpoint is tried; the failure in plain words otherwise).
+                    Event::Failed(e) => {
+                        a.last_error = Some(e);
+                        continue;
+                    }
                     Event::Online { .. } => went_online = true,
                     _ => {}
                 }
@@ -346,6 +489,12 @@ impl Inner {
                 break;
             }
             a.online = true;
+            // Remember what worked for this domain: tried first next time.
+            if let (Some(plan), Some(login)) = (self.plan.as_mut(), self.login.as_ref()) {
+                if let Some(ep) = plan.worked() {
+                    dom::save(&plan::remember_key(login.jid.domain().as_str()), ep.url());
+                }
+            }
             self.online_once = true;
             self.retries = 0;
             self.redirects = 0;
@@ -401,22 +550,41 @@ impl Inner {
         let Some(mut a) = self.attempt.take() else {
             return;
         };
-        if let Some((_, h)) = a.timer.take() {
-            h.clear();
-        }
-        let (opened, online, url, err) = (a.opened, a.online, a.url.clone(), a.last_error.take());
+        a.clear_timers();
+        let (opened, answered, online, url, err) = (
+            a.opened,
+            a.answered,
+            a.online,
+            a.url.clone(),
+            a.last_error.take(),
+        );
         drop(a); // closes the transport and silences its callbacks
         let state = self.state;
 
-        if let (Some(Error::Redirect { to }), Some(login)) = (&err, self.login.as_mut()) {
+        if let (Some(Error::Redirect { to }), Some(plan)) = (&err, self.plan.as_mut()) {
             if let Ok(Some(ep @ Endpoint::WebSocket(_))) = endpoint::parse_endpoint(to) {
                 if self.redirects < 2 {
                     self.redirects += 1;
-                    login.endpoint = ep;
-                    return self.connect();
+                    if let Step::Try(ep) = plan.redirect(ep) {
+                        return self.open(ep);
+                    }
                 }
             }
         }
+
+        // Could not reach this endpoint: quietly try the next one (the status keeps saying
+        // Connecting or Reconnecting, with the transport now in use).
+        if !online {
+            let failure = Failure::of(answered, err.as_ref());
+            if failure == Failure::Transport && self.advance(Some(failure)) {
+                return;
+            }
+        }
+        let tried: Vec<String> = self
+            .plan
+            .as_ref()
+            .map(|p| p.tried().iter().map(|e| e.url().to_string()).collect())
+            .unwrap_or_default();
 
         let fatal = match &err {
             Some(Error::AuthFailed { .. } | Error::NoUsableMechanism { .. }) => true,
@@ -429,6 +597,9 @@ impl Inner {
             _ => false,
         };
         let what = match &err {
+            _ if !answered && !online && tried.len() > 1 => {
+                format!("Could not reach the server (tried {}).", tried.join(", "))
+            }
             _ if !opened => format!("Could not reach the server at {url}."),
             Some(Error::TransportClosed { reason: Some(r) }) => sentence(r),
             Some(e) => sentence(&e.to_string()),

@@ -1,7 +1,7 @@
 // Debian's Chromium through playwright-core (no browser download), plus the UI steps the tests
 // share. Elements are found ONLY by ARIA role and accessible name (shared/ui-contract.md).
 import { chromium } from 'playwright-core';
-import { eventually } from './env.mjs';
+import { TRANSPORT_NAME, eventually } from './env.mjs';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -80,9 +80,22 @@ export async function connected(page, timeout = 20_000) {
   });
 }
 
-export async function signIn(page, creds) {
+/**
+ * Signs in and waits until Connected; then checks that the status names `transport` (by default
+ * the transport under test, NATTER_E2E_TRANSPORT; `null` skips the check).
+ */
+export async function signIn(page, creds, { transport = TRANSPORT_NAME, timeout = 20_000 } = {}) {
   await submitSignIn(page, creds);
-  await connected(page);
+  await connected(page, timeout);
+  if (transport) await usesTransport(page, transport);
+}
+
+/** Fails unless the Connection status names `transport` (`WebSocket` or `BOSH`). */
+export async function usesTransport(page, transport = TRANSPORT_NAME) {
+  const status = (await ui(page).status.textContent()) ?? '';
+  if (!new RegExp(`\\b${transport}\\b`).test(status)) {
+    throw new Error(`status "Connection" should name ${transport}: ${JSON.stringify(status)}`);
+  }
 }
 
 /** Fails if the page threw (e.g. a wasm panic). */

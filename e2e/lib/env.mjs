@@ -9,6 +9,22 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const DIST = process.env.NATTER_DIST || join(ROOT, 'dist');
 export const DOMAIN = 'localhost';
 
+// The e2e matrix: `cargo xtask test` runs the suite once per {WebSocket, BOSH} × {Prosody,
+// ejabberd}, one node process per combination, with these two variables.
+const pick = (name, allowed, fallback) => {
+  const v = (process.env[name] || fallback).toLowerCase();
+  if (!allowed.includes(v)) throw new Error(`${name}=${v}: expected one of ${allowed.join(', ')}`);
+  return v;
+};
+/** `prosody` or `ejabberd` (NATTER_E2E_SERVER, default prosody). */
+export const SERVER = pick('NATTER_E2E_SERVER', ['prosody', 'ejabberd'], 'prosody');
+/** `websocket` or `bosh` (NATTER_E2E_TRANSPORT, default websocket). */
+export const TRANSPORT = pick('NATTER_E2E_TRANSPORT', ['websocket', 'bosh'], 'websocket');
+/** How the status names the transport (shared/ui-contract.md). */
+export const TRANSPORT_NAME = TRANSPORT === 'bosh' ? 'BOSH' : 'WebSocket';
+/** Human name of the server, e.g. for test titles. */
+export const SERVER_NAME = SERVER === 'ejabberd' ? 'ejabberd' : 'Prosody';
+
 const targetDir = process.env.CARGO_TARGET_DIR ? resolve(ROOT, process.env.CARGO_TARGET_DIR) : join(ROOT, 'target');
 
 /** argv prefix that runs `xtask`. */

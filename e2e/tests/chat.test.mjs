@@ -1,28 +1,29 @@
 // Two browser users chat; a bot (natter-bot) changes presence and chats with a browser user.
+// The browser uses the transport under test (NATTER_E2E_TRANSPORT); the bot always WebSocket.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startBot } from '../lib/bot.mjs';
 import { assertNoPageErrors, connected, launch, newPage, open, signIn, submitSignIn, ui } from '../lib/browser.mjs';
-import { eventually } from '../lib/env.mjs';
-import { startProsody } from '../lib/prosody.mjs';
+import { TRANSPORT_NAME, eventually } from '../lib/env.mjs';
+import { startServer } from '../lib/server.mjs';
 import { serveDist } from '../lib/serve.mjs';
 
 const ALICE = { jid: 'alice@localhost', password: 'wonderland' };
 const BOB = { jid: 'bob@localhost', password: 'builder' };
 const CAROL = { jid: 'carol@localhost', password: 'singing' };
 
-let prosody, site, browser;
+let server, site, browser;
 
 before(async () => {
-  [prosody, site, browser] = await Promise.all([
-    startProsody({ users: [['alice', 'wonderland'], ['bob', 'builder'], ['carol', 'singing']] }),
+  [server, site, browser] = await Promise.all([
+    startServer({ users: [['alice', 'wonderland'], ['bob', 'builder'], ['carol', 'singing']] }),
     serveDist(),
     launch(),
   ]);
 });
 
 after(async () => {
-  await Promise.allSettled([browser?.close(), site?.close(), prosody?.stop()]);
+  await Promise.allSettled([browser?.close(), site?.close(), server?.stop()]);
 });
 
 /** Sends `text` from the open conversation's composer with Enter. */
@@ -37,18 +38,19 @@ test('two users sign in, see each other and chat both ways', { timeout: 90_000 }
   const bob = await newPage(browser);
   try {
     // Alice uses the demo's prefilled link (?service=…&jid=…); Bob fills in everything.
-    const q = `?service=${encodeURIComponent(prosody.ws)}&jid=${encodeURIComponent(ALICE.jid)}`;
+    const q = `?service=${encodeURIComponent(server.url)}&jid=${encodeURIComponent(ALICE.jid)}`;
     await open(alice, site.url + q);
-    assert.equal(await ui(alice).service.inputValue(), prosody.ws, 'service query parameter prefills Connection URL');
+    assert.equal(await ui(alice).service.inputValue(), server.url, 'service query parameter prefills Connection URL');
     assert.equal(await ui(alice).address.inputValue(), ALICE.jid, 'jid query parameter prefills Address');
     await open(bob, site.url);
     await Promise.all([
       signIn(alice, { password: ALICE.password, jid: ALICE.jid }),
-      signIn(bob, { ...BOB, service: prosody.ws }),
+      signIn(bob, { ...BOB, service: server.url }),
     ]);
     const a = ui(alice);
     const b = ui(bob);
-    assert.match(await a.status.textContent(), /WebSocket/, 'status names the transport');
+    assert.match(await a.status.textContent(), new RegExp(`\\b${TRANSPORT_NAME}\\b`), 'status names the transport');
+    assert.match(await b.status.textContent(), new RegExp(`\\b${TRANSPORT_NAME}\\b`), 'status names the transport');
 
     await a.contact(BOB.jid).waitFor({ timeout: 15_000 });
     await b.contact(ALICE.jid).waitFor({ timeout: 15_000 });
@@ -88,9 +90,9 @@ test('a contact’s presence change shows within a second', { timeout: 90_000 },
   let bot;
   try {
     await open(page, site.url);
-    await signIn(page, { ...ALICE, service: prosody.ws });
+    await signIn(page, { ...ALICE, service: server.url });
     const u = ui(page);
-    bot = await startBot({ url: prosody.ws, ...CAROL });
+    bot = await startBot({ url: server.ws, ...CAROL });
     const item = u.contact(CAROL.jid);
     await item.waitFor({ timeout: 10_000 });
     // The roster item shows Carol available (not away) first …
@@ -130,9 +132,9 @@ test('the bot writes to a browser user, who answers', { timeout: 90_000 }, async
   let bot;
   try {
     await open(page, site.url);
-    await signIn(page, { ...ALICE, service: prosody.ws });
+    await signIn(page, { ...ALICE, service: server.url });
     const u = ui(page);
-    bot = await startBot({ url: prosody.ws, ...CAROL, resource: 'bot2' });
+    bot = await startBot({ url: server.ws, ...CAROL, resource: 'bot2' });
     bot.send(`send ${ALICE.jid} Ping from the bot`);
     await eventually(async () => /1 unread/.test(await u.contact(CAROL.jid).textContent()), {
       timeout: 10_000,

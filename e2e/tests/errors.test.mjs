@@ -1,9 +1,10 @@
 // What the user sees when things go wrong: wrong password, no server, server killed.
+// Runs against the server and over the transport under test (NATTER_E2E_SERVER/_TRANSPORT).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { assertNoPageErrors, connected, launch, newPage, open, signIn, submitSignIn, ui } from '../lib/browser.mjs';
-import { eventually, freePort } from '../lib/env.mjs';
-import { startProsody } from '../lib/prosody.mjs';
+import { SERVER_NAME, TRANSPORT, eventually, freePort } from '../lib/env.mjs';
+import { startServer } from '../lib/server.mjs';
 import { serveDist } from '../lib/serve.mjs';
 
 const ALICE = { jid: 'alice@localhost', password: 'wonderland' };
@@ -25,11 +26,11 @@ async function alertText(page) {
 }
 
 test('a wrong password shows an alert in plain words and the form stays usable', { timeout: 90_000 }, async () => {
-  const prosody = await startProsody({ users: [['alice', 'wonderland'], ['bob', 'builder']] });
+  const server = await startServer({ users: [['alice', 'wonderland'], ['bob', 'builder']] });
   const page = await newPage(browser);
   try {
     await open(page, site.url);
-    await submitSignIn(page, { jid: ALICE.jid, password: 'not-the-password', service: prosody.ws });
+    await submitSignIn(page, { jid: ALICE.jid, password: 'not-the-password', service: server.url });
     const text = await alertText(page);
     assert.match(text, /wrong.*password|password.*(wrong|incorrect|invalid)/i, `the alert says what went wrong: ${text}`);
     assert.doesNotMatch(text, /undefined|null|\[object|\{|<\w/, `plain words, no code leaking: ${text}`);
@@ -46,7 +47,7 @@ test('a wrong password shows an alert in plain words and the form stays usable',
     assertNoPageErrors(page, assert);
   } finally {
     await page.context().close();
-    await prosody.stop();
+    await server.stop();
   }
 });
 
@@ -55,7 +56,8 @@ test('an unreachable server shows an alert', { timeout: 90_000 }, async () => {
   try {
     const port = await freePort(); // nothing listens there
     await open(page, site.url);
-    await submitSignIn(page, { ...ALICE, service: `ws://127.0.0.1:${port}/xmpp-websocket` });
+    const service = TRANSPORT === 'bosh' ? `http://127.0.0.1:${port}/http-bind` : `ws://127.0.0.1:${port}/xmpp-websocket`;
+    await submitSignIn(page, { ...ALICE, service });
     const text = await alertText(page);
     assert.ok(text.length > 10, `the alert explains: ${text}`);
     assert.match(text, /server|connect|reach/i, `the alert says the server was not reached: ${text}`);
@@ -69,17 +71,17 @@ test('an unreachable server shows an alert', { timeout: 90_000 }, async () => {
   }
 });
 
-test('Prosody killed mid-session: status leaves Connected, an alert appears, the page stays usable', { timeout: 90_000 }, async () => {
-  const prosody = await startProsody({ users: [['alice', 'wonderland'], ['bob', 'builder']] });
+test(`${SERVER_NAME} killed mid-session: status leaves Connected, an alert appears, the page stays usable`, { timeout: 90_000 }, async () => {
+  const server = await startServer({ users: [['alice', 'wonderland'], ['bob', 'builder']] });
   const page = await newPage(browser);
   try {
     await open(page, site.url);
-    await signIn(page, { ...ALICE, service: prosody.ws });
+    await signIn(page, { ...ALICE, service: server.url });
     const u = ui(page);
     await u.contact(BOB.jid).waitFor({ timeout: 10_000 });
     assert.equal(await u.alert.count(), 0, 'no alert while connected');
 
-    prosody.kill(); // SIGKILL: no stream close, the socket just drops
+    server.kill(); // SIGKILL: no stream close, the socket just drops (BOSH: requests fail)
     await eventually(async () => /\b(Reconnecting|Offline)\b/.test(await u.status.textContent()), {
       timeout: 15_000,
       message: 'status "Connection" to say Reconnecting or Offline',
@@ -98,6 +100,6 @@ test('Prosody killed mid-session: status leaves Connected, an alert appears, the
     assertNoPageErrors(page, assert);
   } finally {
     await page.context().close();
-    await prosody.stop();
+    await server.stop();
   }
 });

@@ -1,8 +1,10 @@
 //! Browser transports. Each carries RFC 7395 frames (one complete XML element per message) and
 //! reports what happened through a callback; the session driver feeds that to the core.
 
+mod bosh;
 mod websocket;
 
+pub use bosh::BoshTransport;
 pub use websocket::WebSocketTransport;
 
 /// What a transport reports, in order: `Opened` once (or never), any number of `Frame`s, then

@@ -2,24 +2,17 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use natter_core::jid::BareJid;
 use natter_store::Phase;
 
 use crate::app::use_app;
 use crate::dom;
-use crate::endpoint::{self, Endpoint};
+use crate::endpoint;
 use crate::session::LoginRequest;
 use crate::state::UiEvent;
 use crate::view::{ConnectionStatus, ErrorAlert};
 
 const KEY_ADDRESS: &str = "natter.address";
 const KEY_SERVICE: &str = "natter.service";
-
-/// Where to connect when the form's URL is empty. XEP-0156 discovery (host-meta) will slot in
-/// here and fall back to this default.
-fn discover(jid: &BareJid) -> Endpoint {
-    endpoint::default_endpoint(jid)
-}
 
 #[component]
 pub fn LoginView() -> impl IntoView {
@@ -52,9 +45,10 @@ pub fn LoginView() -> impl IntoView {
             return fail("Enter your password.".into());
         }
         let url = service.get_untracked();
+        // Empty: the session driver discovers the endpoints (XEP-0156) and falls back from
+        // WebSocket to BOSH by itself.
         let endpoint = match endpoint::parse_endpoint(&url) {
-            Ok(Some(ep)) => ep,
-            Ok(None) => discover(&jid),
+            Ok(ep) => ep,
             Err(e) => return fail(e),
         };
         dom::save(KEY_ADDRESS, &jid.to_string());
@@ -114,8 +108,8 @@ pub fn LoginView() -> impl IntoView {
                         disabled=move || busy.get()
                     />
                     <p id="login-service-hint" class="hint">
-                        "Optional. Leave it empty to use wss://" <i>"your-server"</i>
-                        "/xmpp-websocket."
+                        "Optional: wss:// for WebSocket, https:// for BOSH. Leave it empty to find \
+                        your server's own (WebSocket, or BOSH where WebSocket is blocked)."
                     </p>
                     <ErrorAlert />
                     <button type="submit" class="primary" disabled=move || busy.get()>

@@ -1,6 +1,9 @@
-//! `cargo xtask demo`: build, start Prosody with three friends, serve the app, wait for Ctrl-C.
+//! `cargo xtask demo`: build, start Prosody (or ejabberd) with three friends, serve the app and
+//! the server's WebSocket/BOSH endpoints on one origin, wait for Ctrl-C.
 
-use crate::prosody::{Account, Options, Prosody};
+use crate::prosody::{Account, Options};
+use crate::serve::{Config, WebSocketMode};
+use crate::server::{Kind, Running};
 use crate::util::{self, Args, Result};
 
 pub const ACCOUNTS: &[(&str, &str)] = &[
@@ -15,6 +18,8 @@ pub fn run_cmd(args: &[String]) -> Result {
     let http_port = a.parse("--http-port", 5280u16)?;
     let c2s_port = a.parse("--c2s-port", 5222u16)?;
     let contacts = a.parse("--contacts", 0usize)?;
+    let kind = Kind::parse(&a.value("--server")?.unwrap_or_else(|| "prosody".into()))?;
+    let no_websocket = a.flag("--no-websocket");
     let no_build = a.flag("--no-build");
     a.finish()?;
 
@@ -23,51 +28,73 @@ pub fn run_cmd(args: &[String]) -> Result {
         crate::dist::build()?;
     }
     util::catch_interrupts();
-    let mut opts = Options::new(util::root().join(".state/demo"), http_port, c2s_port);
+    let state = util::root().join(format!(".state/demo-{}", kind.name()));
+    let mut opts = Options::new(state, http_port, c2s_port);
     opts.accounts = ACCOUNTS.iter().map(|(u, p)| Account::new(u, p)).collect();
     if contacts > 0 {
         opts.contacts.push(("alice".into(), contacts));
     }
-    let mut prosody = Prosody::fresh(opts)?;
-    let server = crate::serve::Server::start(&crate::dist::dist_dir(), port)?;
+    let mut server = Running::fresh(kind, opts)?;
+    let web = crate::serve::Server::start_with(
+        Config {
+            dir: crate::dist::dist_dir(),
+            backend: Some(http_port),
+            websocket: if no_websocket {
+                WebSocketMode::Refuse
+            } else {
+                WebSocketMode::Proxy
+            },
+        },
+        port,
+    )?;
 
-    let ws = prosody.opts.ws_url();
-    let base = format!(
-        "http://127.0.0.1:{}/?service={}",
-        server.port,
-        util::url_encode(&ws)
-    );
+    let (ws, bosh) = (server.opts().ws_url(), server.opts().bosh_url());
+    // Host `localhost` = the demo domain, so the client discovers the endpoints (XEP-0156) on
+    // the page's own origin with an empty Connection URL.
+    let one = format!("http://localhost:{}/", web.port);
+    let direct = format!("{one}?service={}", util::url_encode(&ws));
     println!();
-    println!("Natter demo");
-    println!("  open      {base}");
-    println!("  server    {ws}  (BOSH: {})", prosody.opts.bosh_url());
+    println!("Natter demo ({})", kind.name());
+    println!("  open      {one}");
+    println!(
+        "            one origin: the page, /xmpp-websocket{}, /http-bind and /.well-known/host-meta",
+        if no_websocket {
+            " (refused: --no-websocket)"
+        } else {
+            ""
+        }
+    );
+    println!("            leave Connection URL empty: discovery, WebSocket first, then BOSH");
+    println!("  direct    {direct}");
+    println!(
+        "  server    {ws}  (BOSH: {bosh}; via this origin: ws://localhost:{p}/xmpp-websocket, http://localhost:{p}/http-bind)",
+        p = web.port
+    );
     println!("  accounts  (each has the other two as contacts, subscribed both ways)");
     for (user, pass) in ACCOUNTS {
         let jid = format!("{user}@{}", crate::prosody::DOMAIN);
         println!(
-            "    {jid:<18} password {pass:<12} {base}&jid={}",
+            "    {jid:<18} password {pass:<12} {one}?jid={}",
             util::url_encode(&jid)
         );
     }
     if contacts > 0 {
         println!("  alice also has {contacts} generated contacts (contact1@localhost …)");
     }
-    println!(
-        "  Prosody log: {}/prosody.log",
-        prosody.opts.state.display()
-    );
+    println!("  {} log: {}", kind.name(), server.log_file().display());
     println!("Press Ctrl-C to stop.");
 
     loop {
         if util::interrupted() {
-            println!("\nstopping Prosody …");
-            prosody.stop();
+            println!("\nstopping {} …", kind.name());
+            server.stop();
             return Ok(());
         }
-        if let Some(status) = prosody.exited() {
+        if let Some(status) = server.exited() {
             return Err(format!(
-                "Prosody exited ({status}); log tail:\n{}",
-                util::tail(&prosody.opts.state.join("prosody.log"), 20)
+                "{} exited ({status}); log tail:\n{}",
+                kind.name(),
+                util::tail(&server.log_file(), 20)
             ));
         }
         util::sleep_ms(200);

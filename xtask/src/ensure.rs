@@ -1,8 +1,10 @@
 //! Installs what the commands need, idempotently; quick (well under a second) when all is there.
 //!
 //! A fresh Debian machine with only rustup, node and npm gets: the wasm32 target, trunk and
-//! wasm-bindgen-cli (cargo install, pinned), Prosody + Chromium + ChromeDriver (apt), and the
-//! npm packages of `e2e/` (playwright-core, binaryen's wasm-opt). Set `NATTER_NO_ENSURE=1` to skip.
+//! wasm-bindgen-cli (cargo install, pinned), Prosody + ejabberd + Chromium + ChromeDriver (apt), and
+//! the npm packages of `e2e/` (playwright-core, binaryen's wasm-opt). Set `NATTER_NO_ENSURE=1` to
+//! skip. The distro services of Prosody and ejabberd are stopped and disabled: Natter runs its own
+//! instances (config/, own ports and state directories).
 
 use crate::util::{self, output, run, Result};
 use std::path::Path;
@@ -10,7 +12,13 @@ use std::process::Command;
 use std::time::Instant;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
-const APT_PACKAGES: &[&str] = &["prosody", "prosody-modules", "chromium", "chromium-driver"];
+const APT_PACKAGES: &[&str] = &[
+    "prosody",
+    "prosody-modules",
+    "ejabberd",
+    "chromium",
+    "chromium-driver",
+];
 const NPM_PINS: &[(&str, &str)] = &[("playwright-core", "1.65.1"), ("binaryen", "132.0.0")];
 
 pub fn run_cmd(args: &[String]) -> Result {
@@ -27,6 +35,7 @@ pub fn all() -> Result {
     wasm_target()?;
     apt()?;
     distro_prosody_stopped();
+    distro_ejabberd_stopped();
     npm()?;
     trunk()?;
     wasm_bindgen()?;
@@ -144,6 +153,10 @@ fn apt() -> Result {
         // The package starts (and enables) a system service on 5222/5280: stop it now, disable it.
         stop_distro_prosody(true);
     }
+    if missing.contains(&"ejabberd") {
+        // Same for ejabberd (5222/5269/5280/5443 and epmd): stop and disable.
+        stop_distro_ejabberd(true);
+    }
     Ok(())
 }
 
@@ -176,6 +189,61 @@ fn stop_distro_prosody(disable: bool) {
         }
         if util::on_path("update-rc.d") {
             quiet(privileged("update-rc.d").args(["prosody", "disable"]));
+        }
+    }
+}
+
+/// The distro's ejabberd runs as user `ejabberd` with node `ejabberd@localhost`; ours run with
+/// their own node names (`natter-*`). Stop it when it runs.
+fn distro_ejabberd_stopped() {
+    if !dpkg_installed("ejabberd") {
+        return;
+    }
+    let running = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        })
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .any(|c| {
+            let c = String::from_utf8_lossy(&c);
+            c.contains("beam") && c.contains("ejabberd@") && !c.contains("natter-")
+        });
+    if running {
+        stop_distro_ejabberd(true);
+    }
+}
+
+fn stop_distro_ejabberd(disable: bool) {
+    eprintln!("ensure: stopping the system ejabberd service (Natter runs its own instances)");
+    let quiet = |c: &mut Command| {
+        c.stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        c.status().is_ok_and(|s| s.success())
+    };
+    let stopped = (util::on_path("service")
+        && quiet(privileged("service").args(["ejabberd", "stop"])))
+        || quiet(privileged("ejabberdctl").arg("stop"));
+    if !stopped {
+        eprintln!("ensure: note: the system ejabberd was not running or could not be stopped");
+    }
+    if disable {
+        if util::on_path("systemctl") {
+            quiet(privileged("systemctl").args(["disable", "ejabberd"]));
+        }
+        if util::on_path("update-rc.d") {
+            quiet(privileged("update-rc.d").args(["ejabberd", "disable"]));
+        }
+        // The package's maintainer scripts leave an epmd (Erlang port mapper, *:4369) running.
+        // Our nodes never need it (fixed distribution ports, see ejabberd.rs): stop it if no
+        // node is registered, as `ejabberdctl stopped` does.
+        if util::output("epmd", &["-names"]).is_some_and(|o| !o.contains("name ")) {
+            quiet(Command::new("epmd").arg("-kill"));
         }
     }
 }

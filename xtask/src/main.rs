@@ -3,9 +3,11 @@
 mod bench;
 mod demo;
 mod dist;
+mod ejabberd;
 mod ensure;
 mod prosody;
 mod serve;
+mod server;
 mod test;
 mod util;
 
@@ -15,16 +17,26 @@ usage: cargo xtask <command> [options]
 commands:
   ensure     install what the other commands need (idempotent; quick when all is present)
   dist       release build into dist/ (alias: build) and print bundle sizes
-  demo       build, start Prosody with alice/bob/carol, serve dist/ on :8080 until Ctrl-C
-             [--port 8080] [--http-port 5280] [--c2s-port 5222] [--contacts N] [--no-build]
+  demo       build, start Prosody (or ejabberd) with alice/bob/carol, serve dist/ and the
+             server's /xmpp-websocket, /http-bind and host-meta on http://localhost:8080/
+             [--server prosody|ejabberd] [--port 8080] [--http-port 5280] [--c2s-port 5222]
+             [--contacts N] [--no-websocket] [--no-build]
   test       fmt, clippy (native + wasm32), cargo test with Prosody, wasm browser tests,
-             dist, Playwright end-to-end tests   [--only STAGE,…] [--skip STAGE,…]
-  bench      sign-in-to-2,000-contact-roster time (median of 5) and bundle size;
-             writes target/bench.json   [--quick] [--runs N] [--contacts N] [--no-build]
+             dist, Playwright end-to-end tests, once per {WebSocket, BOSH} × {Prosody, ejabberd}
+             [--only STAGE,…] [--skip STAGE,…] [--transports websocket,bosh]
+             [--servers prosody,ejabberd]
+  bench      sign-in-to-2,000-contact-roster time (median of 5) over WebSocket and BOSH,
+             against Prosody and ejabberd, and bundle size; writes target/bench.json
+             [--quick] [--runs N] [--contacts N] [--transports websocket,bosh]
+             [--servers prosody,ejabberd] [--no-build]
   prosody    run one Prosody in the foreground (prints READY {json})
              [--state DIR] [--http-port N] [--c2s-port N] [--user NAME:PASS]...
              [--contacts NAME:COUNT]... [--no-mutual] [--log-level LEVEL]
-  serve      serve a directory [--dir dist] [--port 8080]
+  ejabberd   run one ejabberd in the foreground (prints READY {json}); same options as
+             prosody, plus [--dist-port N] (Erlang distribution port; default: a free one)
+  serve      serve dist/ (prints READY {json}); with --xmpp-port, also proxy /xmpp-websocket,
+             /http-bind and generate /.well-known/host-meta(.json) for that server's HTTP port
+             [--dir dist] [--port 8080] [--xmpp-port N] [--no-websocket | --hang-websocket]
 ";
 
 fn main() {
@@ -37,6 +49,7 @@ fn main() {
         Some("test") => test::run_cmd(rest),
         Some("bench") => bench::run_cmd(rest),
         Some("prosody") => prosody::run_cmd(rest),
+        Some("ejabberd") => ejabberd::run_cmd(rest),
         Some("serve") => serve::run_cmd(rest),
         Some("help" | "-h" | "--help") | None => {
             print!("{USAGE}");

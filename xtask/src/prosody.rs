@@ -470,6 +470,8 @@ pub fn run_cmd(args: &[String]) -> Result {
 
     let mut p = Prosody::fresh(opts)?;
     let ready = serde_json::json!({
+        "server": "prosody",
+        "log": p.opts.state.join("prosody.log"),
         "ws": p.opts.ws_url(),
         "bosh": p.opts.bosh_url(),
         "pid": p.pid,

@@ -6,7 +6,12 @@
 //! ```
 //! The `test` stage runs its own Prosody (HTTP 15280, c2s 15222, state `.state/it`, fresh every
 //! run) for natter-native's integration tests; the e2e tests start their own instances (free ports,
-//! temporary state) through `xtask prosody`.
+//! temporary state) through `xtask prosody` / `xtask ejabberd`.
+//!
+//! The `e2e` stage runs the browser suite once per combination of the matrix {WebSocket, BOSH} ×
+//! {Prosody, ejabberd}, one node process at a time (`NATTER_E2E_TRANSPORT`, `NATTER_E2E_SERVER`),
+//! and prints a line per combination. `--transports websocket,bosh` and `--servers
+//! prosody,ejabberd` narrow the matrix (also `NATTER_E2E_TRANSPORTS` / `NATTER_E2E_SERVERS`).
 
 use crate::prosody::{Options, Prosody};
 use crate::util::{self, Args, Result};
@@ -28,8 +33,45 @@ const STAGES: &[&str] = &[
     "e2e",
 ];
 
+/// The e2e matrix, in the order it runs.
+pub const E2E_TRANSPORTS: &[&str] = &["websocket", "bosh"];
+pub const E2E_SERVERS: &[&str] = &["prosody", "ejabberd"];
+
+/// Which combinations the `e2e` stage runs.
+#[derive(Clone, Debug)]
+struct Matrix {
+    transports: Vec<String>,
+    servers: Vec<String>,
+}
+
+fn list_option(a: &mut Args, name: &str, env: &str, all: &[&str]) -> Result<Vec<String>> {
+    let v = match a.value(name)? {
+        Some(v) => Some(v),
+        None => std::env::var(env).ok().filter(|v| !v.trim().is_empty()),
+    };
+    let list: Vec<String> = match v {
+        Some(v) if v != "all" => v.split(',').map(|s| s.trim().to_lowercase()).collect(),
+        _ => all.iter().map(|s| s.to_string()).collect(),
+    };
+    for x in &list {
+        if !all.contains(&x.as_str()) {
+            return Err(format!("{name}: unknown {x:?}; one of {}", all.join(",")));
+        }
+    }
+    Ok(list)
+}
+
 pub fn run_cmd(args: &[String]) -> Result {
     let mut a = Args::new(args);
+    let matrix = Matrix {
+        transports: list_option(
+            &mut a,
+            "--transports",
+            "NATTER_E2E_TRANSPORTS",
+            E2E_TRANSPORTS,
+        )?,
+        servers: list_option(&mut a, "--servers", "NATTER_E2E_SERVERS", E2E_SERVERS)?,
+    };
     let only: Vec<String> = a
         .value("--only")?
         .map(|s| s.split(',').map(str::to_string).collect())
@@ -56,10 +98,10 @@ pub fn run_cmd(args: &[String]) -> Result {
         }
         println!("\n==> {stage}");
         let t = Instant::now();
-        let r = run_stage(stage);
+        let r = run_stage(stage, &matrix);
         let note = match &r {
             Ok(n) => n.clone(),
-            Err(_) => String::new(),
+            Err(e) => e.clone(),
         };
         done.push((stage, t.elapsed(), note));
         if let Err(e) = r {
@@ -90,7 +132,7 @@ fn cargo(args: &[&str]) -> Command {
     c
 }
 
-fn run_stage(stage: &str) -> Result<String> {
+fn run_stage(stage: &str, matrix: &Matrix) -> Result<String> {
     let root = util::root();
     match stage {
         "ensure" => crate::ensure::all().map(|_| String::new()),
@@ -168,7 +210,7 @@ fn run_stage(stage: &str) -> Result<String> {
             let t = s.total();
             Ok(format!("wasm+js+css {} B raw, {} B gzip -9", t.raw, t.gz))
         }
-        "e2e" => e2e(),
+        "e2e" => e2e(matrix),
         _ => unreachable!(),
     }
 }
@@ -176,6 +218,7 @@ fn run_stage(stage: &str) -> Result<String> {
 /// What natter-native's integration tests read (see crates/natter-native/tests/common/mod.rs).
 fn it_env(c: &mut Command, opts: &Options) {
     c.env("NATTER_TEST_WS", opts.ws_url())
+        .env("NATTER_TEST_BOSH", opts.bosh_url())
         .env("NATTER_TEST_PROSODY_CONFIG", crate::prosody::config_file());
     crate::prosody::apply_env(c, opts);
 }
@@ -200,7 +243,16 @@ pub fn e2e_env(c: &mut Command) {
     .env("NATTER_DIST", crate::dist::dist_dir());
 }
 
-fn e2e() -> Result<String> {
+struct Combo {
+    name: String,
+    pass: u32,
+    fail: u32,
+    skipped: u32,
+    ok: bool,
+    took: Duration,
+}
+
+fn e2e(matrix: &Matrix) -> Result<String> {
     let root = util::root();
     if !crate::dist::dist_dir().join("index.html").is_file() {
         return Err("dist/ has no index.html: run the `dist` stage first".into());
@@ -220,16 +272,89 @@ fn e2e() -> Result<String> {
     if files.is_empty() {
         return Err("no e2e/tests/*.test.mjs".into());
     }
+    let mut combos = Vec::new();
+    for transport in &matrix.transports {
+        for server in &matrix.servers {
+            let name = format!("{transport} × {server}");
+            println!("\n---- e2e: {name} ----");
+            let t = Instant::now();
+            let r = e2e_once(&files, transport, server);
+            let (pass, fail, skipped, ok) = match r {
+                Ok((p, f, s, ok)) => (p, f, s, ok),
+                Err(e) => {
+                    eprintln!("  {name}: {e}");
+                    (0, 0, 0, false)
+                }
+            };
+            let c = Combo {
+                name,
+                pass,
+                fail,
+                skipped,
+                ok,
+                took: t.elapsed(),
+            };
+            println!(
+                "---- e2e: {} {}: {} passed, {} failed, {} skipped ({})",
+                c.name,
+                if c.ok { "PASS" } else { "FAIL" },
+                c.pass,
+                c.fail,
+                c.skipped,
+                util::fmt_duration(c.took)
+            );
+            combos.push(c);
+        }
+    }
+    let table: String = combos
+        .iter()
+        .map(|c| {
+            format!(
+                "\n        {} {:<22} {:>3} passed {:>3} failed {:>3} skipped {:>8}",
+                if c.ok { "PASS" } else { "FAIL" },
+                c.name,
+                c.pass,
+                c.fail,
+                c.skipped,
+                util::fmt_duration(c.took)
+            )
+        })
+        .collect();
+    let failed = combos.iter().filter(|c| !c.ok).count();
+    let (p, f, k) = combos.iter().fold((0, 0, 0), |(p, f, k), c| {
+        (p + c.pass, f + c.fail, k + c.skipped)
+    });
+    let head = format!(
+        "{} combinations: {p} passed, {f} failed, {k} skipped",
+        combos.len()
+    );
+    if failed == 0 {
+        Ok(format!("{head}{table}"))
+    } else {
+        Err(format!(
+            "browser end-to-end tests failed in {failed} of {} combinations: {head}{table}",
+            combos.len()
+        ))
+    }
+}
+
+/// One node process for one combination: (passed, failed, skipped, success).
+fn e2e_once(files: &[String], transport: &str, server: &str) -> Result<(u32, u32, u32, bool)> {
     let mut c = Command::new("node");
     util::die_with_us(&mut c);
     c.args(["--test", "--test-reporter=tap"])
-        .args(&files)
-        .current_dir(&root);
+        .args(files)
+        .current_dir(util::root())
+        .env("NATTER_E2E_TRANSPORT", transport)
+        .env("NATTER_E2E_SERVER", server);
     e2e_env(&mut c);
     c.stdout(Stdio::piped());
-    eprintln!("  $ {}", util::show(&c));
+    eprintln!(
+        "  $ NATTER_E2E_TRANSPORT={transport} NATTER_E2E_SERVER={server} {}",
+        util::show(&c)
+    );
     let mut child = c.spawn().map_err(|e| format!("cannot start node: {e}"))?;
-    let (mut pass, mut fail) = (None, None);
+    let (mut pass, mut fail, mut skipped) = (None, None, 0);
     for line in BufReader::new(child.stdout.take().expect("piped"))
         .lines()
         .map_while(|l| l.ok())
@@ -241,12 +366,16 @@ fn e2e() -> Result<String> {
         if let Some(n) = line.strip_prefix("# fail ") {
             fail = n.trim().parse::<u32>().ok();
         }
+        if let Some(n) = line.strip_prefix("# skipped ") {
+            skipped = n.trim().parse::<u32>().unwrap_or(0);
+        }
     }
     let status = child.wait().map_err(|e| e.to_string())?;
-    let note = format!("{} passed, {} failed", pass.unwrap_or(0), fail.unwrap_or(0));
-    if status.success() && fail == Some(0) && pass.unwrap_or(0) > 0 {
-        Ok(note)
-    } else {
-        Err(format!("browser end-to-end tests: {note} ({status})"))
-    }
+    let (pass, fail_n) = (pass.unwrap_or(0), fail.unwrap_or(0));
+    Ok((
+        pass,
+        fail_n,
+        skipped,
+        status.success() && fail == Some(0) && pass > 0,
+    ))
 }

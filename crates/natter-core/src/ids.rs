@@ -5,7 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sasl::common::scram::{ScramProvider, Sha256};
 
-fn expand(entropy: &[u8; 32], label: &[u8]) -> Vec<u8> {
+pub(crate) fn expand(entropy: &[u8; 32], label: &[u8]) -> Vec<u8> {
     // HMAC accepts keys of any length, so this cannot fail; fall back to the raw entropy rather
     // than panic should that ever change.
     Sha256::hmac(label, entropy).unwrap_or_else(|_| entropy.to_vec())

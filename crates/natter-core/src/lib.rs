@@ -9,8 +9,8 @@
 //! ```
 //!
 //! Every frame is one complete XML element (RFC 7395 §3.3.3): `<open/>`, `<close/>`, or a
-//! stanza / nonza carrying its own namespace. BOSH (XEP-0206) bodies are unwrapped by the
-//! transport into the same frames.
+//! stanza / nonza carrying its own namespace. BOSH (XEP-0206) bodies are unwrapped into the
+//! same frames by [`bosh::Bosh`], a second sans-IO machine between the `Client` and HTTP.
 //!
 //! Randomness: stanza ids come from [`Config::entropy`]. The one exception is the SCRAM client
 //! nonce, which the `sasl` crate draws from `getrandom` (the OS CSPRNG natively,
@@ -18,6 +18,7 @@
 //! SASL uses the `sasl` crate's mechanisms, which offer no way to pass a nonce in.
 
 mod auth;
+pub mod bosh;
 mod client;
 mod command;
 mod config;

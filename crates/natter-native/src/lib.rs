@@ -1,14 +1,19 @@
-//! Native WebSocket transport for natter-core: tokio + tokio-tungstenite.
+//! Native transports for natter-core: WebSocket (tokio + tokio-tungstenite) and BOSH (hyper,
+//! see [`bosh`]).
 //!
-//! [`connect`] opens an RFC 7395 WebSocket (`Sec-WebSocket-Protocol: xmpp`) and spawns a driver
-//! task that owns the socket and loops: received text frames go into
+//! [`connect`] picks the transport by the URL's scheme: `ws://`/`wss://` opens an RFC 7395
+//! WebSocket (`Sec-WebSocket-Protocol: xmpp`), `http://` starts a XEP-0206 BOSH session. Either
+//! way a driver task owns the connection and loops: received frames go into
 //! [`Client::handle_frame`](natter_core::Client::handle_frame), `poll_transmit` is drained to the
-//! socket, `poll_event` to a channel, and it sleeps until `poll_timeout`. The [`Session`] handle
-//! sends commands and reads events.
+//! transport, `poll_event` to a channel, and it sleeps until `poll_timeout`. The [`Session`]
+//! handle sends commands and reads events.
 //!
 //! Time is milliseconds since the first use of this crate in the process; entropy comes from
 //! the OS (`getrandom`).
 
+pub mod bosh;
+
+use std::sync::atomic::AtomicU32;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
@@ -41,24 +46,26 @@ pub fn entropy() -> [u8; 32] {
 }
 
 /// A `Config` for `jid`/`password` with fresh entropy. The transport counts as secure for
-/// `wss://` and for loopback addresses (SASL PLAIN is then allowed; SCRAM is preferred anyway).
+/// `wss://`, `https://` and loopback addresses (SASL PLAIN is then allowed; SCRAM is preferred
+/// anyway).
 pub fn config(url: &str, jid: BareJid, password: &str) -> Config {
     let mut c = Config::new(jid, password, entropy());
     let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
     let host = rest.split(['/', ':']).next().unwrap_or("");
     c.secure_transport = url.starts_with("wss://")
+        || url.starts_with("https://")
         || matches!(host, "127.0.0.1" | "localhost" | "[::1]")
         || rest.starts_with("[::1]");
     c
 }
 
-/// Why [`connect`] failed: the WebSocket never opened.
+/// Why [`connect`] failed: the WebSocket never opened, or no BOSH session was created.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectError(pub String);
 
 impl std::fmt::Display for ConnectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "cannot open the WebSocket: {}", self.0)
+        write!(f, "cannot connect: {}", self.0)
     }
 }
 
@@ -101,9 +108,19 @@ impl std::error::Error for WaitError {}
 struct Shared {
     client: Mutex<Client>,
     wake: Notify,
+    /// BOSH test hook: how many HTTP answers to throw away (see [`Session::lose_bosh_answers`]).
+    lose_answers: AtomicU32,
 }
 
 impl Shared {
+    fn new(client: Client) -> Self {
+        Shared {
+            client: Mutex::new(client),
+            wake: Notify::new(),
+            lose_answers: AtomicU32::new(0),
+        }
+    }
+
     fn client(&self) -> MutexGuard<'_, Client> {
         // A panic while holding the lock cannot leave the client half-updated in a way we care
         // about more than about going on; take it anyway.
@@ -121,10 +138,19 @@ pub struct Session {
     pub jid: BareJid,
 }
 
-/// Opens the WebSocket to `url` (asking for the `xmpp` subprotocol) and starts the session.
-/// Must be called inside a tokio runtime. Sign-in then proceeds in the background: wait for
-/// [`Event::Online`] or [`Event::Failed`].
+/// Connects to `url` and starts the session: `ws://`/`wss://` over a WebSocket, `http://` over
+/// BOSH ([`bosh::connect`]). Must be called inside a tokio runtime. Sign-in then proceeds in
+/// the background: wait for [`Event::Online`] or [`Event::Failed`].
 pub async fn connect(url: &str, config: Config) -> Result<Session, ConnectError> {
+    let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    match scheme.as_deref() {
+        Some("http" | "https") => bosh::connect(url, config).await,
+        _ => connect_websocket(url, config).await,
+    }
+}
+
+/// Opens the WebSocket to `url` (asking for the `xmpp` subprotocol) and starts the session.
+pub async fn connect_websocket(url: &str, config: Config) -> Result<Session, ConnectError> {
     let mut request = url
         .into_client_request()
         .map_err(|e| ConnectError(e.to_string()))?;
@@ -133,7 +159,7 @@ pub async fn connect(url: &str, config: Config) -> Result<Session, ConnectError>
         .insert("Sec-WebSocket-Protocol", HeaderValue::from_static("xmpp"));
     let (ws, response) = tokio_tungstenite::connect_async(request)
         .await
-        .map_err(|e| ConnectError(e.to_string()))?;
+        .map_err(|e| ConnectError(format!("cannot open the WebSocket: {e}")))?;
     let protocol = response.headers().get("Sec-WebSocket-Protocol");
     if protocol.and_then(|v| v.to_str().ok()) != Some("xmpp") {
         return Err(ConnectError(format!(
@@ -141,10 +167,7 @@ pub async fn connect(url: &str, config: Config) -> Result<Session, ConnectError>
         )));
     }
     let jid = config.jid.clone();
-    let shared = Arc::new(Shared {
-        client: Mutex::new(Client::new(config)),
-        wake: Notify::new(),
-    });
+    let shared = Arc::new(Shared::new(Client::new(config)));
     let (tx, events) = mpsc::unbounded_channel();
     shared.client().handle_connected(now());
     let task = tokio::spawn(drive(ws, Arc::clone(&shared), tx));
@@ -282,6 +305,15 @@ impl Session {
     pub fn send(&self, command: Command) {
         self.shared.client().handle_command(now(), command);
         self.shared.wake.notify_one();
+    }
+
+    /// Test hook, BOSH only: the next `n` HTTP answers that arrive are thrown away as if the
+    /// network had lost them after the server processed the request. The driver resends each
+    /// with the same rid; the server replays its answer, so no stanza may be lost or doubled.
+    pub fn lose_bosh_answers(&self, n: u32) {
+        self.shared
+            .lose_answers
+            .fetch_add(n, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// A fresh stanza id from the core.

@@ -4,6 +4,7 @@
 //! natter-bot --url ws://127.0.0.1:5280/xmpp-websocket --jid carol@localhost --password singing
 //!            [--resource bot]
 //! ```
+//! `--url` picks the transport: `ws://` WebSocket, `http://…/http-bind` BOSH.
 //! Prints one JSON object per line on stdout for every core event (`type` is one of: state,
 //! online, failed, roster, roster_updated, roster_removed, presence, subscription_request,
 //! subscription_changed, message, message_sent, message_failed, request_failed; plus the bot's
@@ -28,7 +29,10 @@ use serde_json::{json, Value};
 use tokio::io::AsyncBufReadExt;
 
 fn usage() -> ! {
-    eprintln!("usage: natter-bot --url WS_URL --jid JID --password PASSWORD [--resource RES]");
+    eprintln!(
+        "usage: natter-bot --url URL (ws://… WebSocket, http://… BOSH) --jid JID --password \
+         PASSWORD [--resource RES]"
+    );
     std::process::exit(2);
 }
 

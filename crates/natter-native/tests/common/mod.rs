@@ -4,6 +4,7 @@
 //! 15280) and runs `cargo test` with:
 //!
 //! - `NATTER_TEST_WS`: the WebSocket URL, e.g. `ws://127.0.0.1:15280/xmpp-websocket`;
+//! - `NATTER_TEST_BOSH`: the BOSH URL of the same server, e.g. `http://127.0.0.1:15280/http-bind`;
 //! - `NATTER_TEST_PROSODY_CONFIG` and `NATTER_STATE` (+ ports): so that tests can create their
 //!   own accounts with `prosodyctl register` and write rosters into the state directory.
 //!
@@ -33,6 +34,24 @@ pub fn server() -> Option<String> {
         }
         _ => {
             eprintln!("skipped: NATTER_TEST_WS is not set (run through `cargo xtask test`)");
+            None
+        }
+    }
+}
+
+/// The BOSH URL (`NATTER_TEST_BOSH`, e.g. `http://127.0.0.1:15280/http-bind`) and the
+/// WebSocket one of the same server, or `None` (skip) as for [`server`].
+pub fn bosh_server() -> Option<(String, String)> {
+    let ws = server()?;
+    match std::env::var("NATTER_TEST_BOSH") {
+        Ok(url) if !url.is_empty() => Some((url, ws)),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
+            panic!(
+                "NATTER_TEST_BOSH is not set under CI: run these tests through `cargo xtask test`"
+            )
+        }
+        _ => {
+            eprintln!("skipped: NATTER_TEST_BOSH is not set (run through `cargo xtask test`)");
             None
         }
     }
