@@ -57,6 +57,17 @@ export async function freePort() {
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * Waits for `exited` (a promise) at most `ms`. The timer is cleared, so that it does not keep
+ * node (and thus a whole test file) alive for `ms` after the process is gone.
+ */
+export function exitedWithin(exited, ms) {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    exited.then(() => { clearTimeout(t); resolve(); });
+  });
+}
+
+/**
  * Polls `probe` until it returns a truthy value (returned) or `timeout` ms pass; then throws an
  * Error with `message` and the last value seen.
  */

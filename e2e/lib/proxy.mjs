@@ -4,7 +4,7 @@
 // discovery asks the page's own origin.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { DIST, ROOT, xtaskCommand } from './env.mjs';
+import { DIST, ROOT, exitedWithin, xtaskCommand } from './env.mjs';
 
 /**
  * @param {object} o
@@ -40,7 +40,7 @@ export async function startProxy({ xmppPort, websocket = 'proxy', dir = DIST } =
     url: info.url,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      await exitedWithin(exited, 5000);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };

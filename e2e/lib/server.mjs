@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ROOT, SERVER, TRANSPORT, freePort, xtaskCommand } from './env.mjs';
+import { ROOT, SERVER, TRANSPORT, exitedWithin, freePort, xtaskCommand } from './env.mjs';
 
 /**
  * @param {object} o
@@ -59,7 +59,7 @@ export async function startServer({ kind = SERVER, users = [], contacts = [], ht
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 12_000))]);
+      await exitedWithin(exited, 12_000);
       try { process.kill(info.pid, 'SIGKILL'); } catch { /* gone, as expected */ }
       rmSync(state, { recursive: true, force: true });
     },

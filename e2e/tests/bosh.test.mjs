@@ -35,6 +35,9 @@ async function texts(page, jid) {
   return ui(page).messagesFrom(jid).allTextContents();
 }
 
+/** Message texts that do not contain each other (the log adds a time after the body). */
+const incoming = (run, i) => `[${run} in #${i}]`;
+
 function countOf(list, text) {
   return list.filter((t) => t.includes(text)).length;
 }
@@ -75,18 +78,18 @@ test(`${SERVER_NAME}: a BOSH response lost mid-session (it carried a message): e
 
       const run = Date.now().toString(36);
       for (let i = 1; i <= N; i++) {
-        bot.send(`send ${ALICE.jid} in-${run}-${i}`);
+        bot.send(`send ${ALICE.jid} ${incoming(run, i)}`);
         await sleep(150);
       }
       await eventually(() => lost !== null, { timeout: 20_000, message: 'a BOSH response with a message to be dropped' });
       await eventually(async () => {
         const seen = await texts(page, BOB.jid);
-        return Array.from({ length: N }, (_, k) => `in-${run}-${k + 1}`).every((m) => countOf(seen, m) >= 1);
+        return Array.from({ length: N }, (_, k) => incoming(run, k + 1)).every((m) => countOf(seen, m) >= 1);
       }, { timeout: 30_000, message: `all ${N} messages from Bob in Alice's conversation` });
       await sleep(1500); // a late duplicate would show up now
       const seen = await texts(page, BOB.jid);
       for (let i = 1; i <= N; i++) {
-        assert.equal(countOf(seen, `in-${run}-${i}`), 1, `message ${i} shown exactly once: ${JSON.stringify(seen)}`);
+        assert.equal(countOf(seen, incoming(run, i)), 1, `message ${i} shown exactly once: ${JSON.stringify(seen)}`);
       }
       assert.match(await u.status.textContent(), /\bConnected\b/);
       assertNoPageErrors(page, assert);
