@@ -520,29 +520,12 @@ impl Ejabberd {
 
     /// `Some(status)` once the node has exited.
     pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
-        let status = self.child.as_mut()?.try_wait().ok().flatten()?;
-        self.child = None;
-        Some(status)
+        util::child_exited(&mut self.child)
     }
 
     /// SIGTERM (the VM runs `init:stop()`, ejabberd stops cleanly in ~2 s), SIGKILL after 10 s.
     pub fn stop(&mut self) {
-        let Some(mut child) = self.child.take() else {
-            return;
-        };
-        if child.try_wait().ok().flatten().is_some() {
-            return;
-        }
-        util::kill(child.id(), libc::SIGTERM);
-        let t = Instant::now();
-        while t.elapsed() < Duration::from_secs(10) {
-            if child.try_wait().ok().flatten().is_some() {
-                return;
-            }
-            util::sleep_ms(20);
-        }
-        let _ = child.kill();
-        let _ = child.wait();
+        util::stop_child(&mut self.child, Duration::from_secs(10));
     }
 }
 

@@ -151,6 +151,33 @@ pub fn sleep_ms(ms: u64) {
     std::thread::sleep(Duration::from_millis(ms));
 }
 
+/// `Some(status)` once the child has exited (and forgets it then).
+pub fn child_exited(child: &mut Option<std::process::Child>) -> Option<std::process::ExitStatus> {
+    let status = child.as_mut()?.try_wait().ok().flatten()?;
+    *child = None;
+    Some(status)
+}
+
+/// SIGTERM, then SIGKILL once `grace` has passed without an exit.
+pub fn stop_child(child: &mut Option<std::process::Child>, grace: Duration) {
+    let Some(mut child) = child.take() else {
+        return;
+    };
+    if child.try_wait().ok().flatten().is_some() {
+        return;
+    }
+    kill(child.id(), libc::SIGTERM);
+    let t = std::time::Instant::now();
+    while t.elapsed() < grace {
+        if child.try_wait().ok().flatten().is_some() {
+            return;
+        }
+        sleep_ms(20);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 /// The last `n` lines of a text file (for error messages).
 pub fn tail(path: &Path, n: usize) -> String {
     match std::fs::read_to_string(path) {
