@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{account, befriend, online, WAIT};
+use common::{account, befriend, online, presence_from, WAIT};
 use natter_native::natter_core::bosh::Settings;
 use natter_native::natter_core::jid::Jid;
 use natter_native::natter_core::{Command, Event, SessionState, Show, Subscription};
@@ -178,43 +178,29 @@ async fn presence_between_bosh_and_websocket() {
     befriend(&a, &b);
     let mut sa = online(&bosh, &a).await;
     let mut sb = online(&ws, &b).await;
-    sa.wait_for(
-        WAIT,
-        |e| matches!(e, Event::Presence(p) if p.from.to_bare() == b.jid && p.available),
-    )
-    .await
-    .expect("the BOSH side sees b online");
-    sb.wait_for(
-        WAIT,
-        |e| matches!(e, Event::Presence(p) if p.from.to_bare() == a.jid && p.available),
-    )
-    .await
-    .expect("the WebSocket side sees a online");
+    presence_from(&mut sa, &b.jid, "the BOSH side sees b online", |p| {
+        p.available
+    })
+    .await;
+    presence_from(&mut sb, &a.jid, "the WebSocket side sees a online", |p| {
+        p.available
+    })
+    .await;
     sa.send(Command::SetPresence {
         show: Some(Show::Dnd),
         status: Some("in a meeting".into()),
     });
-    let e = sb
-        .wait_for(
-            WAIT,
-            |e| matches!(e, Event::Presence(p) if p.from.to_bare() == a.jid && p.show.is_some()),
-        )
-        .await
-        .expect("a's dnd");
-    let Event::Presence(p) = e else {
-        unreachable!()
-    };
+    let p = presence_from(&mut sb, &a.jid, "a's dnd", |p| p.show.is_some()).await;
     assert_eq!(p.show, Some(Show::Dnd));
     assert_eq!(p.status.as_deref(), Some("in a meeting"));
     sb.send(Command::SetPresence {
         show: Some(Show::Away),
         status: None,
     });
-    sa.wait_for(WAIT, |e| {
-        matches!(e, Event::Presence(p) if p.from.to_bare() == b.jid && p.show == Some(Show::Away))
+    presence_from(&mut sa, &b.jid, "b's away reaches the BOSH side", |p| {
+        p.show == Some(Show::Away)
     })
-    .await
-    .expect("b's away reaches the BOSH side");
+    .await;
     sb.close().await;
     sa.close().await;
 }
@@ -226,12 +212,7 @@ async fn sign_out_terminates_the_bosh_session() {
     befriend(&a, &b);
     let sa = online(&bosh, &a).await;
     let mut sb = online(&ws, &b).await;
-    sb.wait_for(
-        WAIT,
-        |e| matches!(e, Event::Presence(p) if p.from.to_bare() == a.jid && p.available),
-    )
-    .await
-    .expect("a online");
+    presence_from(&mut sb, &a.jid, "a online", |p| p.available).await;
     let started = std::time::Instant::now();
     let rest = sa.close().await;
     assert!(

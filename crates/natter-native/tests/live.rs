@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{account, befriend, online, WAIT};
+use common::{account, befriend, online, presence_from, WAIT};
 use natter_native::natter_core::jid::Jid;
 use natter_native::natter_core::{Command, Error, Event, SessionState, Show, Subscription};
 
@@ -142,38 +142,22 @@ async fn presence_change_is_seen_by_the_contact() {
     let mut sa = online(&url, &a).await;
     let sb = online(&url, &b).await;
     // a first sees b come online …
-    sa.wait_for(
-        WAIT,
-        |e| matches!(e, Event::Presence(p) if p.from.to_bare() == b.jid && p.available),
-    )
-    .await
-    .expect("b's initial presence");
+    presence_from(&mut sa, &b.jid, "b's initial presence", |p| p.available).await;
     // … then away.
     sb.send(Command::SetPresence {
         show: Some(Show::Away),
         status: Some("lunch".into()),
     });
-    let e = sa
-        .wait_for(
-            WAIT,
-            |e| matches!(e, Event::Presence(p) if p.from.to_bare() == b.jid && p.show.is_some()),
-        )
-        .await
-        .expect("b's away presence");
-    let Event::Presence(p) = e else {
-        unreachable!()
-    };
+    let p = presence_from(&mut sa, &b.jid, "b's away presence", |p| p.show.is_some()).await;
     assert!(p.available);
     assert_eq!(p.show, Some(Show::Away));
     assert_eq!(p.status.as_deref(), Some("lunch"));
     // Signing out is seen as unavailable.
     sb.close().await;
-    sa.wait_for(
-        WAIT,
-        |e| matches!(e, Event::Presence(p) if p.from.to_bare() == b.jid && !p.available),
-    )
-    .await
-    .expect("b's unavailable presence");
+    presence_from(&mut sa, &b.jid, "b's unavailable presence", |p| {
+        !p.available
+    })
+    .await;
     sa.close().await;
 }
 
@@ -239,12 +223,7 @@ async fn subscription_request_and_approval() {
     .await
     .expect("a's roster push with subscription to b");
     // … and a sees b's presence.
-    sa.wait_for(
-        WAIT,
-        |e| matches!(e, Event::Presence(p) if p.from.to_bare() == b.jid && p.available),
-    )
-    .await
-    .expect("b's presence reaches a");
+    presence_from(&mut sa, &b.jid, "b's presence reaches a", |p| p.available).await;
     sa.close().await;
     sb.close().await;
 }

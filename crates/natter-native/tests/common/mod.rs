@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use natter_native::natter_core::jid::BareJid;
+use natter_native::natter_core::{Event, PresenceUpdate};
 use natter_native::Session;
 
 pub const DOMAIN: &str = "localhost";
@@ -145,4 +146,24 @@ pub async fn online(url: &str, a: &Account) -> Session {
         panic!("{} did not come online: {e}", a.jid);
     }
     s
+}
+
+/// Waits for a presence from `from` that `want` accepts; panics naming `what` if none comes.
+pub async fn presence_from(
+    s: &mut Session,
+    from: &BareJid,
+    what: &str,
+    want: impl Fn(&PresenceUpdate) -> bool,
+) -> PresenceUpdate {
+    let found = s
+        .wait_for(
+            WAIT,
+            |e| matches!(e, Event::Presence(p) if p.from.to_bare() == *from && want(p)),
+        )
+        .await;
+    match found {
+        Ok(Event::Presence(p)) => p,
+        Ok(other) => panic!("{what}: got {other:?}"),
+        Err(e) => panic!("{what}: {e:?}"),
+    }
 }
