@@ -24,10 +24,11 @@
 //! every account, password and roster item and loads it with ONE `ejabberdctl import_piefxis`
 //! (each roster in one Mnesia transaction): under a second for 2,000 contacts.
 
-use crate::prosody::{Account, Options, DOMAIN};
+use crate::prosody::{Options, DOMAIN};
+use crate::server;
 use crate::util::{self, Args, Result};
 use std::fmt::Write as _;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -549,34 +550,11 @@ pub fn run_cmd(args: &[String]) -> Result {
     util::die_with_parent();
     util::catch_interrupts();
     let mut a = Args::new(args);
-    let http_port = a.parse("--http-port", 5280u16)?;
-    let c2s_port = a.parse("--c2s-port", 5222u16)?;
+    let opts = server::options_from_args(&mut a, server::Kind::Ejabberd)?;
     let dist_port = a.parse("--dist-port", 0u16)?;
-    let state = a
-        .value("--state")?
-        .map(PathBuf::from)
-        .unwrap_or_else(|| util::root().join(format!(".state/ejabberd-{http_port}")));
-    let mut opts = Options::new(crate::prosody::absolute(&state), http_port, c2s_port);
-    opts.mutual = !a.flag("--no-mutual");
-    opts.log_level = a.value("--log-level")?.unwrap_or_else(|| "info".into());
-    for u in a.values("--user")? {
-        let (user, pass) = u
-            .split_once(':')
-            .ok_or(format!("--user {u}: expected NAME:PASSWORD"))?;
-        opts.accounts.push(Account::new(user, pass));
-    }
-    for c in a.values("--contacts")? {
-        let (user, n) = c
-            .split_once(':')
-            .ok_or(format!("--contacts {c}: expected NAME:COUNT"))?;
-        let n = n
-            .parse()
-            .map_err(|_| format!("--contacts {c}: bad count"))?;
-        opts.contacts.push((user.to_string(), n));
-    }
     a.finish()?;
 
-    let mut e = Ejabberd::fresh_on(opts, dist_port)?;
+    let e = Ejabberd::fresh_on(opts, dist_port)?;
     let ready = serde_json::json!({
         "server": "ejabberd",
         "ws": e.opts.ws_url(),
@@ -590,17 +568,5 @@ pub fn run_cmd(args: &[String]) -> Result {
         "log": e.log_file(),
         "domain": DOMAIN,
     });
-    println!("READY {ready}");
-    let _ = std::io::stdout().flush();
-    loop {
-        if util::interrupted() {
-            e.stop();
-            return Ok(());
-        }
-        if let Some(status) = e.exited() {
-            println!("EXITED {status}");
-            return Ok(());
-        }
-        util::sleep_ms(100);
-    }
+    server::announce_and_wait(server::Running::Ejabberd(e), ready)
 }

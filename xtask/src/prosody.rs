@@ -7,6 +7,7 @@
 //! `<state>/data/<host>/<store>/<user>.dat` (names escaped like Prosody's datamanager does), which
 //! lets us write rosters of thousands of contacts directly, in milliseconds, before start.
 
+use crate::server;
 use crate::util::{self, Args, Result};
 use std::fmt::Write as _;
 use std::io::{Read, Write};
@@ -425,33 +426,10 @@ pub fn run_cmd(args: &[String]) -> Result {
     util::die_with_parent();
     util::catch_interrupts();
     let mut a = Args::new(args);
-    let http_port = a.parse("--http-port", 5280u16)?;
-    let c2s_port = a.parse("--c2s-port", 5222u16)?;
-    let state = a
-        .value("--state")?
-        .map(PathBuf::from)
-        .unwrap_or_else(|| util::root().join(format!(".state/prosody-{http_port}")));
-    let mut opts = Options::new(absolute(&state), http_port, c2s_port);
-    opts.mutual = !a.flag("--no-mutual");
-    opts.log_level = a.value("--log-level")?.unwrap_or_else(|| "info".into());
-    for u in a.values("--user")? {
-        let (user, pass) = u
-            .split_once(':')
-            .ok_or(format!("--user {u}: expected NAME:PASSWORD"))?;
-        opts.accounts.push(Account::new(user, pass));
-    }
-    for c in a.values("--contacts")? {
-        let (user, n) = c
-            .split_once(':')
-            .ok_or(format!("--contacts {c}: expected NAME:COUNT"))?;
-        let n = n
-            .parse()
-            .map_err(|_| format!("--contacts {c}: bad count"))?;
-        opts.contacts.push((user.to_string(), n));
-    }
+    let opts = server::options_from_args(&mut a, server::Kind::Prosody)?;
     a.finish()?;
 
-    let mut p = Prosody::fresh(opts)?;
+    let p = Prosody::fresh(opts)?;
     let ready = serde_json::json!({
         "server": "prosody",
         "log": p.opts.state.join("prosody.log"),
@@ -463,19 +441,7 @@ pub fn run_cmd(args: &[String]) -> Result {
         "c2s_port": p.opts.c2s_port,
         "domain": DOMAIN,
     });
-    println!("READY {ready}");
-    let _ = std::io::stdout().flush();
-    loop {
-        if util::interrupted() {
-            p.stop();
-            return Ok(());
-        }
-        if let Some(status) = p.exited() {
-            println!("EXITED {status}");
-            return Ok(());
-        }
-        util::sleep_ms(100);
-    }
+    server::announce_and_wait(server::Running::Prosody(p), ready)
 }
 
 pub fn absolute(p: &Path) -> PathBuf {

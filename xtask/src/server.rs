@@ -3,8 +3,9 @@
 //! WebSocket on `/xmpp-websocket` and BOSH on `/http-bind` of their HTTP port, domain `localhost`.
 
 use crate::ejabberd::Ejabberd;
-use crate::prosody::{Options, Prosody};
-use crate::util::Result;
+use crate::prosody::{absolute, Account, Options, Prosody};
+use crate::util::{self, Args, Result};
+use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,5 +71,53 @@ impl Running {
             Running::Prosody(p) => p.stop(),
             Running::Ejabberd(e) => e.stop(),
         }
+    }
+}
+
+/// The options `xtask prosody` and `xtask ejabberd` share: ports, state directory, accounts,
+/// rosters, log level. The caller parses its own extra options and then calls `a.finish()`.
+pub fn options_from_args(a: &mut Args, kind: Kind) -> Result<Options> {
+    let http_port = a.parse("--http-port", 5280u16)?;
+    let c2s_port = a.parse("--c2s-port", 5222u16)?;
+    let state = a
+        .value("--state")?
+        .map(PathBuf::from)
+        .unwrap_or_else(|| util::root().join(format!(".state/{}-{http_port}", kind.name())));
+    let mut opts = Options::new(absolute(&state), http_port, c2s_port);
+    opts.mutual = !a.flag("--no-mutual");
+    opts.log_level = a.value("--log-level")?.unwrap_or_else(|| "info".into());
+    for u in a.values("--user")? {
+        let (user, pass) = u
+            .split_once(':')
+            .ok_or(format!("--user {u}: expected NAME:PASSWORD"))?;
+        opts.accounts.push(Account::new(user, pass));
+    }
+    for c in a.values("--contacts")? {
+        let (user, n) = c
+            .split_once(':')
+            .ok_or(format!("--contacts {c}: expected NAME:COUNT"))?;
+        let n = n
+            .parse()
+            .map_err(|_| format!("--contacts {c}: bad count"))?;
+        opts.contacts.push((user.to_string(), n));
+    }
+    Ok(opts)
+}
+
+/// Prints `READY {ready}` and keeps the server in the foreground: stops it on SIGINT/SIGTERM,
+/// returns when it exits by itself (e.g. killed by a test).
+pub fn announce_and_wait(mut server: Running, ready: serde_json::Value) -> Result {
+    println!("READY {ready}");
+    let _ = std::io::stdout().flush();
+    loop {
+        if util::interrupted() {
+            server.stop();
+            return Ok(());
+        }
+        if let Some(status) = server.exited() {
+            println!("EXITED {status}");
+            return Ok(());
+        }
+        util::sleep_ms(100);
     }
 }
