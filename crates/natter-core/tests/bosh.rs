@@ -1032,20 +1032,6 @@ fn transmit_close_alone_terminates() {
 
 // ---- fuzz-ish ----
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 #[test]
 fn random_and_mutated_bodies_never_panic() {
     let corpus: Vec<String> = vec![

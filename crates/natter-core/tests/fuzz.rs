@@ -8,27 +8,6 @@ use common::*;
 use minidom::Element;
 use natter_core::{Client, Command, Event, Instant, SessionState, Transmit};
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
-
 /// Valid frames from every part of a session; `{id}` becomes the id of our latest IQ and
 /// `{scram}` a server-first extending our latest SCRAM nonce (see [`fill`]).
 const CORPUS: &[&str] = &[

@@ -282,3 +282,24 @@ pub fn nonce_of(message: &str) -> &str {
         .find_map(|part| part.strip_prefix("r="))
         .unwrap_or_else(|| panic!("no nonce in {message:?}"))
 }
+
+/// xorshift64*: a deterministic generator for the fuzz-style tests (same seed, same run).
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
