@@ -88,6 +88,16 @@ smacks_hibernation_time = 60
 
 VirtualHost "localhost"
 
+-- XEP-0388 SASL2 + XEP-0386 Bind2 + XEP-0198 inline, from Debian's prosody-modules (2023-02
+-- snapshot, installed as /usr/lib/prosody/modules/mod_<name>/mod_<name>.lua, which the default
+-- plugin path finds). On a host of their own because on Prosody 0.12.3 mod_sasl2 breaks BOSH
+-- ("mod_sasl2.lua:115: attempt to concatenate a nil value (field 'base_type')": BOSH sessions
+-- have no base_type), and the e2e suite signs in over BOSH to "localhost". mod_sasl2_fast is
+-- left out: it fails every stream's features on 0.12.3 ("mod_sasl2_fast.lua:100: attempt to
+-- index a nil value (field 'stream')": 0.12's stream-features event carries no stream header).
+VirtualHost "sasl2.localhost"
+	modules_enabled = { "sasl2"; "sasl2_bind2"; "sasl2_sm" }
+
 Component "conference.localhost" "muc"
 	modules_enabled = { "muc_mam" }
 	muc_room_locking = false

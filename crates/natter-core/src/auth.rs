@@ -1,9 +1,11 @@
-//! SASL (RFC 6120 §6): mechanism choice, SCRAM-SHA-256/SHA-1 (RFC 5802, RFC 7677) and PLAIN.
+//! SASL mechanisms (RFC 6120 §6, XEP-0388): choice, SCRAM-SHA-256/SHA-1 (RFC 5802, RFC 7677),
+//! PLAIN, and XEP-0484's HT-SHA-256-NONE for FAST tokens.
 //!
-//! Every mechanism is the `sasl` crate's own (`sasl::client::mechanisms::{Scram, Plain}`); no
+//! SCRAM and PLAIN are the `sasl` crate's own (`sasl::client::mechanisms::{Scram, Plain}`); no
 //! SCRAM step is written here. What this module adds is a thin check of the server-first
-//! message before `sasl` sees it (nonce, mandatory extensions, salt, iteration cap), an `e=`
-//! check, and plain-word errors.
+//! message before `sasl` sees it (nonce, mandatory extensions, salt, iteration cap, and the
+//! salt/cost a stored secret was made for), an `e=` check, and plain-word errors. HT, which
+//! `sasl` lacks, is one HMAC each way, computed with `sasl`'s HMAC-SHA-256.
 //!
 //! The SCRAM client nonce is the one exception to "no randomness inside the core": `sasl`
 //! draws it from `getrandom` (the OS CSPRNG natively, `crypto.getRandomValues` on wasm) and
@@ -11,14 +13,18 @@
 //! still come from `Config::entropy`.
 
 use std::collections::BTreeSet;
+use std::marker::PhantomData;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use hmac::digest::InvalidLength;
 use sasl::client::mechanisms::{Plain, Scram};
 use sasl::client::{Mechanism as SaslMechanism, MechanismError};
-use sasl::common::scram::{Sha1, Sha256};
-use sasl::common::{parse_frame, ChannelBinding};
+use sasl::common::scram::{DeriveError, ScramProvider, Sha1, Sha256};
+use sasl::common::{parse_frame, ChannelBinding, Password};
 use xmpp_parsers::sasl::Mechanism as WireMechanism;
+
+use crate::credential::ScramSecret;
 
 /// A server asking for more PBKDF2 rounds than this is refused: a hostile server could
 /// otherwise freeze the page for minutes.
@@ -29,30 +35,76 @@ pub enum Mechanism {
     ScramSha256,
     ScramSha1,
     Plain,
+    /// XEP-0484's hashed-token mechanism without channel binding (a browser cannot reach the
+    /// TLS channel). SASL2 only.
+    HtSha256None,
 }
 
 impl Mechanism {
-    pub fn wire(self) -> WireMechanism {
+    pub fn name(self) -> &'static str {
         match self {
-            Mechanism::ScramSha256 => WireMechanism::ScramSha256,
-            Mechanism::ScramSha1 => WireMechanism::ScramSha1,
-            Mechanism::Plain => WireMechanism::Plain,
+            Mechanism::ScramSha256 => "SCRAM-SHA-256",
+            Mechanism::ScramSha1 => "SCRAM-SHA-1",
+            Mechanism::Plain => "PLAIN",
+            Mechanism::HtSha256None => "HT-SHA-256-NONE",
         }
+    }
+
+    /// The RFC 6120 (SASL1) mechanism; FAST has none.
+    pub fn wire(self) -> Option<WireMechanism> {
+        match self {
+            Mechanism::ScramSha256 => Some(WireMechanism::ScramSha256),
+            Mechanism::ScramSha1 => Some(WireMechanism::ScramSha1),
+            Mechanism::Plain => Some(WireMechanism::Plain),
+            Mechanism::HtSha256None => None,
+        }
+    }
+
+    fn is_scram(self) -> bool {
+        matches!(self, Mechanism::ScramSha256 | Mechanism::ScramSha1)
     }
 }
 
-/// Strongest mechanism we may use. PLAIN sends the password itself, so only over a transport
-/// the driver vouches for.
-pub fn choose(offered: &BTreeSet<String>, secure_transport: bool) -> Option<Mechanism> {
-    if offered.contains("SCRAM-SHA-256") {
-        Some(Mechanism::ScramSha256)
-    } else if offered.contains("SCRAM-SHA-1") {
-        Some(Mechanism::ScramSha1)
-    } else if secure_transport && offered.contains("PLAIN") {
-        Some(Mechanism::Plain)
-    } else {
-        None
+/// What the user's side proves itself with.
+#[derive(Clone, Copy)]
+pub enum Secret<'a> {
+    Password(&'a str),
+    /// A salted password kept from an earlier SCRAM sign-in: SCRAM with its hash only.
+    Scram(&'a ScramSecret),
+    /// A XEP-0484 token: its HT mechanism only.
+    Token(&'a str),
+}
+
+/// Strongest mechanism we may use with `secret`. PLAIN sends the password itself, so only over
+/// a transport the driver vouches for, and never for a stored secret (it has no password).
+pub fn choose(
+    offered: &BTreeSet<String>,
+    secure_transport: bool,
+    secret: Secret<'_>,
+) -> Option<Mechanism> {
+    match secret {
+        Secret::Password(_) => {
+            if offered.contains("SCRAM-SHA-256") {
+                Some(Mechanism::ScramSha256)
+            } else if offered.contains("SCRAM-SHA-1") {
+                Some(Mechanism::ScramSha1)
+            } else if secure_transport && offered.contains("PLAIN") {
+                Some(Mechanism::Plain)
+            } else {
+                None
+            }
+        }
+        Secret::Scram(stored) => [Mechanism::ScramSha256, Mechanism::ScramSha1]
+            .into_iter()
+            .find(|m| m.name() == stored.mechanism && offered.contains(m.name())),
+        Secret::Token(_) => None,
     }
+}
+
+/// The FAST mechanism for a token issued for `token_mechanism`, if the server still offers it.
+pub fn choose_fast(offered: &BTreeSet<String>, token_mechanism: &str) -> Option<Mechanism> {
+    let ht = Mechanism::HtSha256None;
+    (token_mechanism == ht.name() && offered.contains(ht.name())).then_some(ht)
 }
 
 /// The server offers a `-PLUS` (channel-binding) mechanism.
@@ -70,6 +122,12 @@ pub enum AuthError {
     Refused(String),
     /// No secure random source for the SCRAM nonce (`getrandom` failed).
     NoRandomness,
+    /// The server salts or stretches the password differently from when the stored secret was
+    /// made (the password was changed or re-hashed): only the password can sign in now.
+    StoredExpired,
+    /// The mechanism cannot work with this kind of secret (a caller's mistake, never the
+    /// server's).
+    WrongSecret,
 }
 
 impl std::fmt::Display for AuthError {
@@ -85,23 +143,77 @@ impl std::fmt::Display for AuthError {
             AuthError::NoRandomness => {
                 f.write_str("this system gave no secure random numbers, needed to sign in safely")
             }
+            AuthError::StoredExpired => f.write_str("saved sign-in expired, enter the password"),
+            AuthError::WrongSecret => f.write_str("the saved sign-in does not fit this server"),
         }
     }
 }
 
-/// The `sasl` crate's mechanism doing the actual work.
+/// The `sasl` crate's SCRAM hashes, with one fix. `sasl` 0.5.2 derives the key for a stored
+/// `Password::Pbkdf2` secret only when the server's salt and iteration count DIFFER from the
+/// stored ones (its two comparisons are inverted), which would make a stored secret unusable
+/// with the very server that issued it. Hash, HMAC and PBKDF2 stay the crate's own.
+struct Checked<S>(PhantomData<S>);
+
+impl<S: ScramProvider> ScramProvider for Checked<S> {
+    type Secret = S::Secret;
+
+    fn name() -> &'static str {
+        S::name()
+    }
+
+    fn hash(data: &[u8]) -> Vec<u8> {
+        S::hash(data)
+    }
+
+    fn hmac(data: &[u8], key: &[u8]) -> Result<Vec<u8>, InvalidLength> {
+        S::hmac(data, key)
+    }
+
+    fn derive(password: &Password, salt: &[u8], iterations: u32) -> Result<Vec<u8>, DeriveError> {
+        match password {
+            Password::Plain(_) => S::derive(password, salt, iterations),
+            Password::Pbkdf2 {
+                method,
+                salt: stored_salt,
+                iterations: stored_iterations,
+                data,
+            } => {
+                if method != S::name() {
+                    Err(DeriveError::IncompatibleHashingMethod(
+                        method.clone(),
+                        S::name().to_owned(),
+                    ))
+                } else if stored_salt.as_slice() != salt {
+                    Err(DeriveError::IncorrectSalt)
+                } else if *stored_iterations != iterations {
+                    Err(DeriveError::IncompatibleIterationCount(
+                        *stored_iterations,
+                        iterations,
+                    ))
+                } else {
+                    Ok(data.clone())
+                }
+            }
+        }
+    }
+}
+
+/// The `sasl` crate's mechanism doing the actual work, or XEP-0484's HT, which it lacks.
 enum Inner {
     Plain(Plain),
-    Sha256(Scram<Sha256>),
-    Sha1(Scram<Sha1>),
+    Sha256(Scram<Checked<Sha256>>),
+    Sha1(Scram<Checked<Sha1>>),
+    Ht { username: String, token: String },
 }
 
 impl Inner {
-    fn get(&mut self) -> &mut dyn SaslMechanism {
+    fn sasl(&mut self) -> Option<&mut dyn SaslMechanism> {
         match self {
-            Inner::Plain(m) => m,
-            Inner::Sha256(m) => m,
-            Inner::Sha1(m) => m,
+            Inner::Plain(m) => Some(m),
+            Inner::Sha256(m) => Some(m),
+            Inner::Sha1(m) => Some(m),
+            Inner::Ht { .. } => None,
         }
     }
 }
@@ -116,6 +228,8 @@ enum State {
     SentFinal,
     /// The server signature came in a challenge; only an empty `<success/>` may follow.
     Verified,
+    /// HT initial response sent; the server's own hashed token is due in the success.
+    SentHt,
     Done,
 }
 
@@ -124,6 +238,12 @@ pub struct Authenticator {
     /// Boxed: `sasl`'s SCRAM state is a few hundred bytes, and this lives in the client's phase.
     inner: Box<Inner>,
     state: State,
+    /// A stored SCRAM secret is only good for the salt and cost it was made with.
+    expected: Option<(Vec<u8>, u32)>,
+    /// The salt and cost the server used, once its first SCRAM message was accepted.
+    server_params: Option<(Vec<u8>, u32)>,
+    /// True once the server proved itself (SCRAM `v=`, HT's responder hash, PLAIN's success).
+    succeeded: bool,
 }
 
 impl Authenticator {
@@ -131,7 +251,7 @@ impl Authenticator {
     pub fn new(
         mechanism: Mechanism,
         username: &str,
-        password: &str,
+        secret: Secret<'_>,
         server_binds_channels: bool,
     ) -> Result<Self, AuthError> {
         // A browser cannot reach the TLS channel data, so we never bind. RFC 5802 §6: the flag
@@ -145,27 +265,72 @@ impl Authenticator {
         // RFC 5802 §5.1: `=` and `,` in the name travel as `=3D` and `=2C`; `sasl` sends the
         // name as given, so SCRAM gets the escaped form (PLAIN carries it raw).
         let scram_name = escape_username(username);
-        let inner = match mechanism {
-            Mechanism::Plain => Inner::Plain(Plain::new(username, password)),
-            Mechanism::ScramSha256 => Inner::Sha256(
+        let (scram_password, expected) = match secret {
+            Secret::Password(password) => (Some(Password::Plain(password.to_owned())), None),
+            Secret::Scram(stored) if stored.mechanism == mechanism.name() => {
+                let method = match mechanism {
+                    Mechanism::ScramSha1 => Sha1::name(),
+                    _ => Sha256::name(),
+                };
+                (
+                    Some(Password::Pbkdf2 {
+                        method: method.to_owned(),
+                        salt: stored.salt.clone(),
+                        iterations: stored.iterations,
+                        data: stored.salted_password.clone(),
+                    }),
+                    Some((stored.salt.clone(), stored.iterations)),
+                )
+            }
+            Secret::Scram(_) | Secret::Token(_) => (None, None),
+        };
+        let inner = match (mechanism, secret, scram_password) {
+            (Mechanism::Plain, Secret::Password(password), _) => {
+                Inner::Plain(Plain::new(username, password))
+            }
+            (Mechanism::ScramSha256, _, Some(password)) => Inner::Sha256(
                 Scram::new(scram_name, password, binding).map_err(|_| AuthError::NoRandomness)?,
             ),
-            Mechanism::ScramSha1 => Inner::Sha1(
+            (Mechanism::ScramSha1, _, Some(password)) => Inner::Sha1(
                 Scram::new(scram_name, password, binding).map_err(|_| AuthError::NoRandomness)?,
             ),
+            (Mechanism::HtSha256None, Secret::Token(token), _) => Inner::Ht {
+                username: username.to_owned(),
+                token: token.to_owned(),
+            },
+            _ => return Err(AuthError::WrongSecret),
         };
         Ok(Authenticator {
             mechanism,
             inner: Box::new(inner),
             state: State::Start,
+            expected,
+            server_params: None,
+            succeeded: false,
         })
     }
 
-    /// The initial response carried in `<auth/>`.
+    pub fn mechanism(&self) -> Mechanism {
+        self.mechanism
+    }
+
+    /// The initial response carried in `<auth/>` / `<authenticate/>`.
     pub fn initial(&mut self) -> Vec<u8> {
-        let data = self.inner.get().initial();
+        if let Inner::Ht { username, token } = &*self.inner {
+            // XEP-0484 §HT: authcid NUL HMAC(token, "Initiator" || channel binding data), and
+            // -NONE binds no channel.
+            let mut data = username.as_bytes().to_vec();
+            data.push(0);
+            data.extend(ht_hash(token, b"Initiator"));
+            self.state = State::SentHt;
+            return data;
+        }
+        let Some(mechanism) = self.inner.sasl() else {
+            return Vec::new();
+        };
+        let data = mechanism.initial();
         self.state = match self.mechanism {
-            Mechanism::Plain => State::Done,
+            Mechanism::Plain | Mechanism::HtSha256None => State::Done,
             Mechanism::ScramSha256 | Mechanism::ScramSha1 => {
                 // Our nonce, as `sasl` put it in the client-first message.
                 let client_nonce = parse_frame(&data)
@@ -182,8 +347,16 @@ impl Authenticator {
     pub fn challenge(&mut self, data: &[u8]) -> Result<Vec<u8>, AuthError> {
         match std::mem::replace(&mut self.state, State::Done) {
             State::SentFirst { client_nonce } => {
-                check_server_first(&client_nonce, data)?;
-                let reply = self.inner.get().response(data).map_err(plain_words)?;
+                let params = check_server_first(&client_nonce, data)?;
+                if self.expected.as_ref().is_some_and(|e| *e != params) {
+                    return Err(AuthError::StoredExpired);
+                }
+                self.server_params = Some(params);
+                let mechanism = self
+                    .inner
+                    .sasl()
+                    .ok_or(AuthError::Malformed("unexpected challenge"))?;
+                let reply = mechanism.response(data).map_err(plain_words)?;
                 self.state = State::SentFinal;
                 Ok(reply)
             }
@@ -197,15 +370,42 @@ impl Authenticator {
         }
     }
 
-    /// Checks `<success/>`: for SCRAM the server must have proven it knows the password.
+    /// Checks `<success/>`: for SCRAM and HT the server must have proven it knows the secret.
     pub fn success(&mut self, data: &[u8]) -> Result<(), AuthError> {
-        match std::mem::replace(&mut self.state, State::Done) {
+        let outcome = match std::mem::replace(&mut self.state, State::Done) {
             State::Done if self.mechanism == Mechanism::Plain => Ok(()),
             State::SentFinal => self.verify_server_final(data),
             State::Verified if data.is_empty() => Ok(()),
             State::Verified => Err(AuthError::Malformed("unexpected data after the signature")),
+            State::SentHt => match &*self.inner {
+                Inner::Ht { token, .. } if ht_hash(token, b"Responder") == data => Ok(()),
+                _ => Err(AuthError::BadServerSignature),
+            },
             _ => Err(AuthError::BadServerSignature),
+        };
+        self.succeeded = outcome.is_ok();
+        outcome
+    }
+
+    /// After a successful SCRAM sign-in with `password`: what signs in again without it. One
+    /// more PBKDF2 run through the `sasl` crate, since it keeps its own result private.
+    pub fn derive_secret(&self, password: &str) -> Option<ScramSecret> {
+        if !self.succeeded || !self.mechanism.is_scram() || self.expected.is_some() {
+            return None;
         }
+        let (salt, iterations) = self.server_params.clone()?;
+        let plain = Password::Plain(password.to_owned());
+        let salted_password = match self.mechanism {
+            Mechanism::ScramSha256 => Sha256::derive(&plain, &salt, iterations),
+            _ => Sha1::derive(&plain, &salt, iterations),
+        }
+        .ok()?;
+        Some(ScramSecret {
+            mechanism: self.mechanism.name().to_owned(),
+            salt,
+            iterations,
+            salted_password,
+        })
     }
 
     /// `e=` is the server refusing; otherwise `sasl` checks the `v=` signature.
@@ -214,15 +414,25 @@ impl Authenticator {
         if let Some(e) = attrs.get("e") {
             return Err(AuthError::Refused(e.clone()));
         }
-        self.inner.get().success(data).map_err(plain_words)
+        let mechanism = self
+            .inner
+            .sasl()
+            .ok_or(AuthError::Malformed("message out of order"))?;
+        mechanism.success(data).map_err(plain_words)
     }
+}
+
+/// XEP-0484 hashed token: HMAC-SHA-256 keyed with the token, through the `sasl` crate's HMAC.
+fn ht_hash(token: &str, label: &[u8]) -> Vec<u8> {
+    // HMAC takes keys of any length; an empty result can never match a real one.
+    Sha256::hmac(label, token.as_bytes()).unwrap_or_default()
 }
 
 /// What `sasl` 0.5 does not check in server-first, checked before it runs: the nonce must
 /// extend ours (else a recorded exchange could be replayed), no unknown mandatory extension
 /// (RFC 5802 §5.1 `m=`), a real salt, and a PBKDF2 cost the browser can pay. Parsed with
 /// `sasl`'s own `parse_frame`, so we judge exactly the values it will use.
-fn check_server_first(client_nonce: &str, data: &[u8]) -> Result<(), AuthError> {
+fn check_server_first(client_nonce: &str, data: &[u8]) -> Result<(Vec<u8>, u32), AuthError> {
     let attrs = parse_frame(data).map_err(|_| AuthError::Malformed("not UTF-8"))?;
     if let Some(e) = attrs.get("e") {
         return Err(AuthError::Refused(e.clone()));
@@ -241,19 +451,19 @@ fn check_server_first(client_nonce: &str, data: &[u8]) -> Result<(), AuthError> 
             "its reply does not continue our sign-in (nonce mismatch)",
         ));
     }
-    attrs
+    let salt = attrs
         .get("s")
         .and_then(|s| STANDARD.decode(s).ok())
         .filter(|s| !s.is_empty())
         .ok_or(AuthError::Malformed("no usable salt"))?;
-    attrs
+    let iterations = attrs
         .get("i")
         .and_then(|i| i.parse::<u32>().ok())
         .filter(|i| (1..=MAX_ITERATIONS).contains(i))
         .ok_or(AuthError::Malformed(
             "the password hashing work it asks for is missing or unreasonable",
         ))?;
-    Ok(())
+    Ok((salt, iterations))
 }
 
 fn plain_words(err: MechanismError) -> AuthError {
@@ -267,6 +477,9 @@ fn plain_words(err: MechanismError) -> AuthError {
         MechanismError::NoServerSalt => AuthError::Malformed("no usable salt"),
         MechanismError::NoServerIterations => AuthError::Malformed("no iteration count"),
         MechanismError::InvalidState => AuthError::Malformed("message out of order"),
+        MechanismError::DeriveError(
+            DeriveError::IncorrectSalt | DeriveError::IncompatibleIterationCount(..),
+        ) => AuthError::StoredExpired,
         _ => AuthError::Malformed("key derivation failed"),
     }
 }
@@ -287,16 +500,21 @@ mod tests {
 
     #[test]
     fn gs2_flag_follows_the_offer() {
-        let mut auth = Authenticator::new(Mechanism::ScramSha1, "a,b", "pw", false).unwrap();
+        let mut auth =
+            Authenticator::new(Mechanism::ScramSha1, "a,b", Secret::Password("pw"), false).unwrap();
         assert!(auth.initial().starts_with(b"y,,n=a=2Cb,r="));
-        let mut auth = Authenticator::new(Mechanism::ScramSha1, "u", "pw", true).unwrap();
+        let mut auth =
+            Authenticator::new(Mechanism::ScramSha1, "u", Secret::Password("pw"), true).unwrap();
         assert!(auth.initial().starts_with(b"n,,n=u,r="));
     }
 
     #[test]
     fn server_first_checks() {
         let check = |data: &str| check_server_first("abc", data.as_bytes());
-        assert_eq!(check("r=abcdef,s=QSXCR+Q6sek8bf92,i=4096"), Ok(()));
+        assert!(matches!(
+            check("r=abcdef,s=QSXCR+Q6sek8bf92,i=4096"),
+            Ok((_, 4096))
+        ));
         assert!(check("r=xyz123,s=QSXCR+Q6sek8bf92,i=4096").is_err());
         assert!(check("r=abc,s=QSXCR+Q6sek8bf92,i=4096").is_err());
         assert!(check("m=ext,r=abcdef,s=QSXCR+Q6sek8bf92,i=4096").is_err());

@@ -1,25 +1,36 @@
 //! The session state machine: inputs in, transmits/events/deadlines out. Login, stanza routing
 //! and commands live in the child modules; this file holds the state and how a session ends.
 
+mod activity;
+mod archive;
 mod commands;
 mod login;
+mod roster_sync;
+mod sasl;
+mod sm;
 mod stanzas;
 
 use std::collections::VecDeque;
 
-use jid::{BareJid, FullJid, Jid};
+use jid::{BareJid, FullJid};
 use minidom::Element;
 use xmpp_parsers::iq::Iq;
 use xmpp_parsers::stream_error::DefinedCondition as StreamCondition;
 
-use crate::auth::Authenticator;
 use crate::disco::Disco;
 use crate::frame::{self, FrameError};
 use crate::ids::IdGen;
-use crate::iq::{IqKind, IqTracker, Own};
+use crate::iq::{IqKind, IqTracker};
+use crate::keepalive::Keepalive;
+use crate::mam::Archive;
 use crate::message::SentMessages;
 use crate::roster::RosterCopy;
-use crate::{stream, Command, Config, Error, Event, Instant, SessionState};
+use crate::sender::Own;
+// A message the user sent before the session was online; sent once it is.
+use crate::sm::QueuedMessage as Queued;
+use crate::sm::{PendingStanza, StreamManagement};
+use crate::stream::Features;
+use crate::{stream, Command, Config, Error, Event, Instant, Resumption, SessionState};
 
 /// Something for the transport to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +52,9 @@ enum Phase {
     AwaitFeatures {
         authenticated: bool,
     },
-    Sasl(Authenticator),
+    Sasl(Box<sasl::Negotiation>),
+    /// XEP-0198 `<resume/>` sent after SASL; waiting for `<resumed/>` or `<failed/>`.
+    Resuming,
     Binding {
         session_required: bool,
     },
@@ -49,13 +62,6 @@ enum Phase {
     Session,
     Online,
     Ended(SessionState),
-}
-
-/// A message the user sent before the session was online; sent once it is.
-struct Queued {
-    to: Jid,
-    id: String,
-    body: String,
 }
 
 /// One XMPP session, from transport open to its end. Not reusable: after `Closed`/`Failed`
@@ -75,11 +81,31 @@ pub struct Client {
     disco: Disco,
     queued: VecDeque<Queued>,
     sent: SentMessages,
+    /// XEP-0313 queries in flight.
+    archive: Archive,
+    /// The stream features after SASL: what the server offers this session.
+    features: Features,
+    sm: StreamManagement,
+    /// Unconfirmed messages of a session that could not be resumed, sent again once online.
+    resend: Vec<PendingStanza>,
+    keepalive: Keepalive,
+    /// XEP-0352: what the user wants (`inactive`) and what the server was last told.
+    inactive: bool,
+    server_inactive: bool,
+    /// The roster get carried a version, so an empty answer means "unchanged".
+    roster_versioned: bool,
+    /// The keepalive ping waiting for its answer.
+    ping: Option<String>,
+    /// Set by `Disconnect`: the user signed out, nothing is handed to a next session.
+    signed_out: bool,
+    /// What [`Client::take_resumption`] gives, once the session has ended.
+    resumption: Option<Resumption>,
 }
 
 impl Client {
-    pub fn new(config: Config) -> Self {
-        Client {
+    pub fn new(mut config: Config) -> Self {
+        let prior = config.resumption.take();
+        let mut client = Client {
             phase: Phase::Idle,
             transmits: VecDeque::new(),
             events: VecDeque::new(),
@@ -92,8 +118,23 @@ impl Client {
             disco: Disco::new(&config.client_name, &config.caps_node),
             queued: VecDeque::new(),
             sent: SentMessages::default(),
+            archive: Archive::default(),
+            features: Features::default(),
+            sm: StreamManagement::default(),
+            resend: Vec::new(),
+            keepalive: Keepalive::new(config.keepalive_ms, config.dead_after_ms),
+            inactive: config.inactive,
+            server_inactive: false,
+            roster_versioned: false,
+            ping: None,
+            signed_out: false,
+            resumption: None,
             config,
+        };
+        if let Some(prior) = prior {
+            client.take_over(prior);
         }
+        client
     }
 
     /// The transport is open: the core queues `<open/>`.
@@ -114,6 +155,12 @@ impl Client {
         if matches!(self.phase, Phase::Idle | Phase::Ended(_)) {
             return;
         }
+        self.keepalive.heard(now);
+        self.frame(now, frame);
+        self.after_input();
+    }
+
+    fn frame(&mut self, now: Instant, frame: &[u8]) {
         let element = match frame::parse(frame) {
             Ok(Some(element)) => element,
             Ok(None) => return,
@@ -170,6 +217,8 @@ impl Client {
                 return;
             }
         }
+        self.check_alive(now);
+        self.after_input();
     }
 
     pub fn handle_command(&mut self, now: Instant, command: Command) {
@@ -177,6 +226,7 @@ impl Client {
             return;
         }
         self.command(now, command);
+        self.after_input();
     }
 
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
@@ -191,10 +241,14 @@ impl Client {
         if matches!(self.phase, Phase::Ended(_)) {
             return None;
         }
-        match (self.login_deadline, self.iqs.next_deadline()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [
+            self.login_deadline,
+            self.iqs.next_deadline(),
+            self.keepalive.deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     pub fn state(&self) -> SessionState {
@@ -204,6 +258,16 @@ impl Client {
     /// A fresh, unpredictable stanza id (derived from the config's entropy and a counter).
     pub fn next_id(&mut self) -> String {
         self.ids.next()
+    }
+
+    /// What the next session needs to carry on where this one stopped: the XEP-0198 stream to
+    /// resume, the stanzas the server never confirmed, the messages never sent. `Some` only
+    /// once the session has ended by accident (transport loss, timeout, dead connection,
+    /// server error) and there is something to carry; `None` after signing out, a refused
+    /// sign-in or a `conflict` (another client took over the resource). Taking it leaves
+    /// `None`. Put it in [`Config::resumption`] of the next `Client`.
+    pub fn take_resumption(&mut self) -> Option<Resumption> {
+        self.resumption.take()
     }
 
     /// Hands an element to the handler for where the stream is.
@@ -217,8 +281,17 @@ impl Client {
                 let authenticated = *authenticated;
                 self.on_features(now, element, authenticated);
             }
-            Phase::Sasl(_) => self.on_sasl(element),
-            Phase::Binding { .. } | Phase::Session | Phase::Online => self.on_stanza(now, element),
+            Phase::Sasl(_) => self.on_sasl(now, element),
+            _ if element.ns() == xmpp_parsers::ns::SM => self.on_sm(now, element),
+            Phase::Resuming => {}
+            Phase::Binding { .. } | Phase::Session | Phase::Online => {
+                if crate::sm::is_stanza(&element) {
+                    self.sm.count_inbound();
+                }
+                if !self.is_pong(&element) {
+                    self.on_stanza(now, element)
+                }
+            }
             Phase::Idle | Phase::Ended(_) => {}
         }
     }
@@ -233,8 +306,11 @@ impl Client {
     }
 
     fn send(&mut self, element: impl Into<Element>) -> bool {
-        match frame::serialize(&element.into()) {
+        let element = element.into();
+        match frame::serialize(&element) {
             Some(text) => {
+                // XEP-0198: keep what we send until the server confirms it.
+                self.sm.sent(&element, &text);
                 self.transmits.push_back(Transmit::Frame(text));
                 true
             }
@@ -266,8 +342,9 @@ impl Client {
         self.end(Err(Error::Protocol(what)), true, true);
     }
 
-    /// Ends the session for good: `Ok` is a clean close, `Err` a failure. Messages still
-    /// waiting for the session are reported failed rather than silently lost.
+    /// Ends the session for good: `Ok` is a clean close, `Err` a failure. What was not yet
+    /// confirmed goes into the [`Resumption`] when a next session can deliver it; otherwise
+    /// messages still waiting for the session are reported failed rather than silently lost.
     fn end(&mut self, outcome: Result<(), Error>, send_close: bool, close_transport: bool) {
         if send_close {
             self.send(stream::close());
@@ -275,14 +352,9 @@ impl Client {
         if close_transport {
             self.transmits.push_back(Transmit::Close);
         }
-        for queued in std::mem::take(&mut self.queued) {
-            self.events.push_back(Event::MessageFailed {
-                id: queued.id,
-                peer: queued.to.into_bare(),
-                reason: "not sent: the session ended before it was online".into(),
-            });
-        }
+        self.hand_over(outcome.as_ref().err());
         self.iqs.clear();
+        self.keepalive.stop();
         self.login_deadline = None;
         let state = match outcome {
             Ok(()) => SessionState::Closed,
@@ -301,6 +373,7 @@ fn phase_state(phase: &Phase) -> SessionState {
         Phase::AwaitOpen { .. }
         | Phase::AwaitFeatures { .. }
         | Phase::Sasl(_)
+        | Phase::Resuming
         | Phase::Binding { .. }
         | Phase::Session => SessionState::Authenticating,
         Phase::Online => SessionState::Online,

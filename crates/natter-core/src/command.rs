@@ -23,6 +23,22 @@ pub enum Command {
     ApproveSubscription { jid: BareJid },
     /// Deny an inbound subscription request (`unsubscribed`).
     DenySubscription { jid: BareJid },
+    /// Fetch what the account's archive (XEP-0313) holds after `after`, the newest archive id
+    /// the app has (`None`: only the newest page). Each result comes as
+    /// [`crate::Event::Message`] with `archived: true`, then [`crate::Event::CaughtUp`].
+    CatchUp { after: Option<String> },
+    /// One page (at most `max`, capped at 100) of the archived conversation with `with`, the
+    /// newest before the archive id `before` (`None`: the newest). The messages come as
+    /// [`crate::Event::Message`] with `archived: true`, then [`crate::Event::HistoryPage`].
+    LoadHistory {
+        with: BareJid,
+        before: Option<String>,
+        max: usize,
+    },
+    /// XEP-0352: the user is (`true`) or is not looking (a hidden tab). Sent only to servers
+    /// that advertise CSI; remembered for the rest of the session and re-sent after a fresh
+    /// bind. Never fails.
+    SetActive(bool),
     /// Close the stream cleanly (unavailable presence, `<close/>`).
     Disconnect,
 }

@@ -2,6 +2,8 @@
 
 use jid::BareJid;
 
+use crate::{Resumption, StoredCredential};
+
 /// Connection settings and the entropy the core may use. The core has no random source of its
 /// own: the driver fills `entropy` from a CSPRNG (`crypto.getRandomValues`, `getrandom`), which
 /// keeps the core deterministic under test. The one exception is the SCRAM client nonce, which
@@ -10,7 +12,11 @@ use jid::BareJid;
 pub struct Config {
     /// The account, e.g. `alice@example.org`.
     pub jid: BareJid,
+    /// Empty to sign in with `stored` instead.
     pub password: String,
+    /// "Remember me": what an earlier sign-in handed out in `Event::Credential`. Used only when
+    /// `password` is empty; never with PLAIN.
+    pub stored: Option<StoredCredential>,
     /// Resource to ask for at bind; `None` lets the server choose.
     pub resource: Option<String>,
     /// The transport is encrypted (wss/https) or on loopback; only then is SASL PLAIN allowed.
@@ -25,6 +31,17 @@ pub struct Config {
     pub client_name: String,
     /// XEP-0115 caps node, e.g. `https://natter.example/caps`.
     pub caps_node: String,
+    /// What the previous session left ([`crate::Client::take_resumption`]): resume it
+    /// (XEP-0198) or, failing that, send its unconfirmed messages again in a fresh session.
+    pub resumption: Option<Resumption>,
+    /// After this long without any data from the server, ask it for a sign of life.
+    pub keepalive_ms: u64,
+    /// No data at all for this long after asking: the connection is dead and the session ends.
+    pub dead_after_ms: u64,
+    /// Start XEP-0352 inactive (a hidden tab): the server may hold back unimportant traffic.
+    pub inactive: bool,
+    /// The RFC 6121 roster version of the app's cached roster, if it has one.
+    pub roster_ver: Option<String>,
 }
 
 impl Config {
@@ -32,6 +49,7 @@ impl Config {
         Config {
             jid,
             password: password.into(),
+            stored: None,
             resource: None,
             secure_transport: false,
             entropy,
@@ -39,6 +57,11 @@ impl Config {
             login_timeout_ms: 20_000,
             client_name: "Natter".into(),
             caps_node: "https://github.com/natter-xmpp/natter".into(),
+            resumption: None,
+            keepalive_ms: 30_000,
+            dead_after_ms: 20_000,
+            inactive: false,
+            roster_ver: None,
         }
     }
 }
@@ -50,6 +73,9 @@ impl std::fmt::Debug for Config {
             .field("jid", &self.jid)
             .field("resource", &self.resource)
             .field("secure_transport", &self.secure_transport)
+            .field("stored", &self.stored)
+            .field("resumption", &self.resumption.is_some())
+            .field("inactive", &self.inactive)
             .finish_non_exhaustive()
     }
 }

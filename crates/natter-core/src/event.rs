@@ -56,6 +56,10 @@ impl std::fmt::Display for Error {
                     write!(f, "Sign-in failed: wrong address or password.")
                 }
                 "account-disabled" => write!(f, "Sign-in failed: this account is disabled."),
+                // A stored credential ("remember me") the server no longer takes.
+                crate::SAVED_SIGN_IN_EXPIRED => {
+                    write!(f, "Sign-in failed: saved sign-in expired, enter the password.")
+                }
                 "credentials-expired" => {
                     write!(f, "Sign-in failed: the password has expired.")
                 }
@@ -141,19 +145,34 @@ pub struct ChatMessage {
     /// Full sender as seen on the wire.
     pub from: Jid,
     pub body: String,
-    /// XEP-0203 delay stamp as RFC 3339 text, if the server delayed it (offline storage).
+    /// XEP-0203 delay stamp as RFC 3339 text, if the server delayed it (offline storage) or
+    /// it came from the archive (the time it was archived).
     pub delayed: Option<String>,
+    /// XEP-0359 id our own server's archive gave it (`<stanza-id by=our bare JID>`; for
+    /// archive results the archive id). The same for the live, carbon and archive copies of
+    /// one message, so it is the key to deduplicate them by. Never taken from anyone else.
+    pub stanza_id: Option<String>,
+    /// XEP-0359 origin-id: the id the sending client chose, kept by archives and carbons.
+    pub origin_id: Option<String>,
+    /// Came from the archive (XEP-0313), not live.
+    pub archived: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     StateChanged(SessionState),
-    /// The session is usable; `jid` is our bound full JID.
+    /// The session is usable; `jid` is our bound full JID. `resumed`: the previous session
+    /// continues (XEP-0198), so the roster, presences and archive need no refetch.
     Online {
         jid: FullJid,
+        resumed: bool,
     },
     /// The session ended with an error (the state is now `Failed`).
     Failed(Error),
+    /// Signed in: what signs in again without the password (a SCRAM secret, a FAST token), for
+    /// the app to keep if the user asked to be remembered. Replaces any earlier one; only sent
+    /// when something changed. Comes before `Online`.
+    Credential(crate::StoredCredential),
     /// The full roster from the initial roster get; replaces what the store had.
     RosterReset {
         items: Vec<RosterItem>,
@@ -163,6 +182,11 @@ pub enum Event {
     RosterUpdated(RosterItem),
     /// A roster push removed one item.
     RosterRemoved(BareJid),
+    /// The roster version we asked with is still current: keep the cached roster (RFC 6121
+    /// §2.6.3, an empty result).
+    RosterUnchanged,
+    /// A roster push carried this version: store it with the roster updated just before.
+    RosterVersion(String),
     Presence(PresenceUpdate),
     /// Someone asks to see our presence. Answer with Approve/DenySubscription.
     SubscriptionRequest {
@@ -177,6 +201,12 @@ pub enum Event {
     Message(ChatMessage),
     /// An outgoing message was put on the wire.
     MessageSent(ChatMessage),
+    /// The server confirmed (XEP-0198 `<a h/>`) that it holds an outgoing message: it is safe
+    /// on the server. Without stream management only `MessageSent` is reported.
+    MessageAcked {
+        id: String,
+        peer: BareJid,
+    },
     /// A message we sent bounced with an error.
     MessageFailed {
         id: String,
@@ -186,6 +216,31 @@ pub enum Event {
     /// A request of ours (roster set, …) failed or timed out; plain words for the user.
     RequestFailed {
         what: String,
+        reason: String,
+    },
+    /// XEP-0280 carbons are on: from now on messages our other devices send or receive are
+    /// copied to this session.
+    CarbonsEnabled,
+    /// `Command::CatchUp` is done: every archived message after the given id was reported.
+    /// `last` is the newest archive id now known (store it for the next catch-up);
+    /// `complete: false` means a gap the archive could not fill (the id was unknown to the
+    /// archive, the page limit was reached, or the archive failed).
+    CaughtUp {
+        last: Option<String>,
+        complete: bool,
+    },
+    /// `Command::LoadHistory` is done: its messages were reported. `first` is the oldest
+    /// archive id of the page (the `before` for the next, older page); `complete: true` means
+    /// there is nothing older.
+    HistoryPage {
+        with: BareJid,
+        first: Option<String>,
+        complete: bool,
+    },
+    /// A stanza was thrown away because its sender may not send it (a forged roster push,
+    /// carbon or archive result, an answer from someone we did not ask). For the log only.
+    Dropped {
+        from: Option<Jid>,
         reason: String,
     },
 }

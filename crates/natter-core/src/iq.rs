@@ -1,15 +1,15 @@
 //! Our IQ requests in flight, and the replies we owe to the server's.
 //!
 //! Every request has a deadline and a recipient; a reply is accepted only from that recipient
-//! (RFC 6120 §8.1.2.1 lets a result for a request to our own account or server arrive with no
-//! `from`, our bare or full JID, or our domain). Anything else with a matching id is forged or
-//! stale and is dropped.
+//! (the rule is in `sender`). Anything else with a matching id is forged or stale and is
+//! dropped.
 
-use jid::{BareJid, FullJid, Jid};
+use jid::Jid;
 use minidom::Element;
 use xmpp_parsers::iq::Iq;
 use xmpp_parsers::stanza_error::{DefinedCondition, ErrorType, StanzaError};
 
+use crate::sender::Own;
 use crate::Instant;
 
 /// What an IQ of ours was for, so its answer (or silence) lands in the right place.
@@ -21,6 +21,14 @@ pub enum IqKind {
     /// A roster set; `what` names it for the user should it fail.
     RosterSet {
         what: String,
+    },
+    /// disco#info to our server, to learn whether it offers carbons.
+    ServerInfo,
+    /// XEP-0280 `<enable/>`.
+    CarbonsEnable,
+    /// One page of an archive query (XEP-0313), known by its queryid.
+    Archive {
+        queryid: String,
     },
 }
 
@@ -35,29 +43,6 @@ struct Pending {
 pub struct IqTracker {
     // A handful at a time (one per user action), so a Vec in send order beats a map.
     pending: Vec<Pending>,
-}
-
-/// Who we are, for checking senders.
-pub struct Own<'a> {
-    pub bare: &'a BareJid,
-    pub full: Option<&'a FullJid>,
-}
-
-impl Own<'_> {
-    /// RFC 6121 §2.1.6: roster pushes may come only from our own account.
-    pub fn is_account(&self, from: Option<&Jid>) -> bool {
-        match from {
-            None => true,
-            Some(j) => *j == *self.bare || self.full.is_some_and(|f| *j == *f),
-        }
-    }
-
-    fn is_account_or_server(&self, from: Option<&Jid>) -> bool {
-        self.is_account(from)
-            || from.is_some_and(|j| {
-                j.node().is_none() && j.resource().is_none() && j.domain() == self.bare.domain()
-            })
-    }
 }
 
 impl IqTracker {
@@ -83,17 +68,24 @@ impl IqTracker {
         expired.into_iter().map(|p| p.kind).collect()
     }
 
-    /// Claims the request a reply answers, if the id is ours and the sender the one we asked.
-    pub fn take_answer(&mut self, id: &str, from: Option<&Jid>, own: &Own) -> Option<IqKind> {
-        let index = self.pending.iter().position(|p| {
-            p.id == id
-                && match &p.to {
-                    None => own.is_account_or_server(from),
-                    Some(to) if *to == *own.bare => own.is_account(from),
-                    Some(to) => from == Some(to),
-                }
-        })?;
-        Some(self.pending.remove(index).kind)
+    /// Claims the request a reply answers, if the id is ours and the sender the one we asked;
+    /// otherwise why the reply is dropped (the request, if any, stays pending: the real answer
+    /// may still come).
+    pub fn take_answer(
+        &mut self,
+        id: &str,
+        from: Option<&Jid>,
+        own: &Own,
+    ) -> Result<IqKind, &'static str> {
+        if !self.pending.iter().any(|p| p.id == id) {
+            return Err("an answer to no request of ours");
+        }
+        let index = self
+            .pending
+            .iter()
+            .position(|p| p.id == id && own.may_answer(p.to.as_ref(), from))
+            .ok_or("an answer from someone we did not ask")?;
+        Ok(self.pending.remove(index).kind)
     }
 
     pub fn clear(&mut self) {

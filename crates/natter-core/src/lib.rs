@@ -19,27 +19,36 @@
 
 mod auth;
 pub mod bosh;
+mod carbons;
 mod client;
 mod command;
 mod config;
+mod credential;
 mod disco;
 mod event;
 mod frame;
 mod ids;
 mod iq;
+mod keepalive;
+mod mam;
 mod message;
 mod presence;
 mod roster;
+mod sasl2;
+mod sender;
+mod sm;
 mod stream;
 mod time;
 
 pub use client::{Client, Transmit};
 pub use command::Command;
 pub use config::Config;
+pub use credential::{FastToken, ScramSecret, StoredCredential, SAVED_SIGN_IN_EXPIRED};
 pub use event::{
     Ask, ChatMessage, Direction, Error, Event, PresenceUpdate, RosterItem, SessionState, Show,
     Subscription,
 };
+pub use sm::{PendingMessage, PendingStanza, QueuedMessage, ResumableStream, Resumption};
 pub use time::Instant;
 
 /// Re-exported so drivers and tests name the same JID types.

@@ -9,9 +9,11 @@ use xmpp_parsers::roster::{Ask, Item, Roster};
 use crate::frame::xml_text;
 use crate::{RosterItem, Subscription};
 
-pub fn get() -> Roster {
+/// The roster get; `ver` (RFC 6121 §2.6.2) is the cached version, `Some("")` for none yet
+/// when the server versions rosters.
+pub fn get(ver: Option<String>) -> Roster {
     Roster {
-        ver: None,
+        ver: ver.map(|v| xml_text(&v)),
         items: Vec::new(),
     }
 }

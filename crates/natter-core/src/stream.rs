@@ -66,7 +66,16 @@ pub struct Features {
     pub bind: bool,
     /// RFC 3921 `<session/>` is offered and not marked `<optional/>`.
     pub session_required: bool,
+    /// XEP-0198 stream management, version 3.
+    pub sm: bool,
+    /// XEP-0352 client state indication.
+    pub csi: bool,
+    /// RFC 6121 §2.6 roster versioning.
+    pub roster_ver: bool,
 }
+
+/// RFC 6121 §2.6.1: the stream feature announcing roster versioning.
+pub const ROSTER_VER_NS: &str = "urn:xmpp:features:rosterver";
 
 /// `Some` if `element` is `<stream:features/>`.
 pub fn features(element: &Element) -> Option<Features> {
@@ -85,6 +94,9 @@ pub fn features(element: &Element) -> Option<Features> {
         session_required: element
             .get_child("session", SESSION_NS)
             .is_some_and(|s| !s.has_child("optional", SESSION_NS)),
+        sm: element.has_child("sm", ns::SM),
+        csi: element.has_child("csi", ns::CSI),
+        roster_ver: element.has_child("ver", ROSTER_VER_NS),
     })
 }
 

@@ -907,11 +907,12 @@ fn full_login_and_a_message_both_ways() {
     assert!(p
         .events
         .contains(&Event::StateChanged(SessionState::Online)));
-    // Roster get and initial presence in one request.
+    // Roster get, the server's disco#info (for carbons) and initial presence in one request.
     let c = children(&online);
-    assert_eq!(c.len(), 2, "{}", online.body);
+    assert_eq!(c.len(), 3, "{}", online.body);
     assert!(c[0].is("iq", CLIENT) && c[0].has_child("query", ROSTER));
-    assert!(c[1].is("presence", CLIENT));
+    assert!(c[1].is("iq", CLIENT) && c[1].attr("to") == Some("example.org"));
+    assert!(c[2].is("presence", CLIENT));
     let roster_id = c[0].attr("id").unwrap().to_owned();
     // The server holds that request; answering it brings the roster, then a long-poll.
     let poll = only(p.respond(

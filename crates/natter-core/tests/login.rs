@@ -104,10 +104,14 @@ fn scram_sha256_through_bind_roster_and_presence() {
         "SCRAM-SHA-256",
     );
 
-    // Success verifies the server signature, then the stream restarts.
+    // Success verifies the server signature, hands out what signs in again without the
+    // password, then the stream restarts.
     let out = h.feed(&sasl("success", &server_final));
     assert!(out.only_frame().is("open", FRAMING));
-    assert!(out.events.is_empty());
+    assert!(
+        matches!(out.events.as_slice(), [Event::Credential(c)] if c.scram.is_some()),
+        "{out:?}"
+    );
     assert_eq!(h.client.state(), SessionState::Authenticating);
 
     h.feed(SERVER_OPEN);
@@ -126,16 +130,20 @@ fn scram_sha256_through_bind_roster_and_presence() {
         out.events,
         vec![
             Event::Online {
-                jid: FULL_JID.parse().unwrap()
+                jid: FULL_JID.parse().unwrap(),
+                resumed: false,
             },
             Event::StateChanged(SessionState::Online)
         ]
     );
-    assert_eq!(out.frames.len(), 2);
+    assert_eq!(out.frames.len(), 3);
     let roster_get = &out.frames[0];
     assert_eq!(roster_get.attr("type"), Some("get"));
     assert!(roster_get.has_child("query", ROSTER));
-    let presence = &out.frames[1];
+    // Then the server's features, to turn carbons on (carbons.rs).
+    let disco = &out.frames[1];
+    assert_eq!(disco.attr("to"), Some("example.org"));
+    let presence = &out.frames[2];
     assert!(presence.is("presence", CLIENT));
     assert_eq!(presence.attr("type"), None);
     let caps = child(presence, "c", "http://jabber.org/protocol/caps");
@@ -155,7 +163,15 @@ fn scram_sha256_through_bind_roster_and_presence() {
     assert_eq!(items[0].name.as_deref(), Some("Romeo"));
     assert_eq!(items[0].groups, vec!["Friends".to_owned()]);
     assert!(items[1].ask);
-    assert_eq!(h.client.poll_timeout(), None);
+    // The server's disco#info is still out; once answered (no carbons) nothing is pending.
+    assert_eq!(h.client.poll_timeout(), Some(h.now.after(30_000)));
+    let disco_id = disco.attr("id").unwrap();
+    let out = h.feed(&format!(
+        r#"<iq xmlns="jabber:client" type="result" id="{disco_id}" from="example.org"><query xmlns="http://jabber.org/protocol/disco#info"/></iq>"#
+    ));
+    assert!(out.events.is_empty() && out.frames.is_empty(), "{out:?}");
+    // Only the keepalive's deadline is left: 30 s after the last frame from the server.
+    assert_eq!(h.client.poll_timeout(), Some(h.now.after(30_000)));
 }
 
 #[test]
@@ -465,7 +481,8 @@ fn bind_with_server_chosen_resource() {
     let id = out.only_frame().attr("id").unwrap().to_owned();
     let out = h.feed(&bind_result(&id, "user@example.org/srv-42"));
     assert!(out.events.contains(&Event::Online {
-        jid: "user@example.org/srv-42".parse().unwrap()
+        jid: "user@example.org/srv-42".parse().unwrap(),
+        resumed: false,
     }));
 }
 
@@ -532,7 +549,10 @@ fn bind_result_from_a_stranger_is_dropped() {
     let out = h.feed(&format!(
         r#"<iq xmlns="jabber:client" type="result" id="{id}" from="mallory@evil.example"><bind xmlns="urn:ietf:params:xml:ns:xmpp-bind"><jid>user@example.org/x</jid></bind></iq>"#
     ));
-    assert!(out.events.is_empty() && out.frames.is_empty(), "{out:?}");
+    assert!(
+        matches!(out.events.as_slice(), [Event::Dropped { .. }]) && out.frames.is_empty(),
+        "{out:?}"
+    );
     assert_eq!(h.client.state(), SessionState::Authenticating);
     // From our own server it counts.
     let out = h.feed(

@@ -27,6 +27,9 @@ fn message_in() {
             from: "romeo@example.net/orchard".parse().unwrap(),
             body: "Art thou not Romeo?".into(),
             delayed: None,
+            stanza_id: None,
+            origin_id: None,
+            archived: false,
         })]
     );
 }
@@ -96,6 +99,9 @@ fn message_out_and_its_bounce() {
             from: FULL_JID.parse().unwrap(),
             body: "Wherefore art thou?".into(),
             delayed: None,
+            stanza_id: None,
+            origin_id: Some(id.clone()),
+            archived: false,
         })]
     );
 
@@ -114,7 +120,10 @@ fn message_out_and_its_bounce() {
     let out = h.feed(&format!(
         r#"<message xmlns="jabber:client" type="error" from="mallory@evil.example" id="{id}"><error type="cancel"><service-unavailable xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></message>"#
     ));
-    assert!(out.events.is_empty(), "{out:?}");
+    assert!(
+        matches!(out.events.as_slice(), [Event::Dropped { .. }]),
+        "{out:?}"
+    );
 }
 
 // ---- IQs we answer ----
@@ -218,7 +227,11 @@ fn results_for_unknown_ids_are_dropped() {
         r#"<iq xmlns="jabber:client" type="error" id="nope"><error type="cancel"><item-not-found xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></iq>"#,
     ] {
         let out = h.feed(frame);
-        assert!(out.events.is_empty() && out.frames.is_empty(), "{out:?}");
+        assert!(
+            matches!(out.events.as_slice(), [Event::Dropped { from: None, .. }])
+                && out.frames.is_empty(),
+            "{out:?}"
+        );
     }
 }
 

@@ -13,13 +13,13 @@
 
 pub mod bosh;
 
-use std::sync::atomic::AtomicU32;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use natter_core::jid::{BareJid, Jid};
-use natter_core::{Client, Command, Config, Event, Instant, SessionState, Transmit};
+use natter_core::{Client, Command, Config, Event, Instant, Resumption, SessionState, Transmit};
 use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -110,6 +110,10 @@ struct Shared {
     wake: Notify,
     /// BOSH test hook: how many HTTP answers to throw away (see [`Session::lose_bosh_answers`]).
     lose_answers: AtomicU32,
+    /// WebSocket test hooks: the network stopped carrying anything ([`Session::blackhole`]),
+    /// and the connection is to drop without a goodbye ([`Session::drop_connection`]).
+    blackholed: AtomicBool,
+    drop_now: Notify,
 }
 
 impl Shared {
@@ -118,6 +122,8 @@ impl Shared {
             client: Mutex::new(client),
             wake: Notify::new(),
             lose_answers: AtomicU32::new(0),
+            blackholed: AtomicBool::new(false),
+            drop_now: Notify::new(),
         }
     }
 
@@ -224,7 +230,11 @@ async fn drive(ws: Ws, shared: Arc<Shared>, tx: mpsc::UnboundedSender<Event>) {
         for e in out.events {
             let _ = tx.send(e);
         }
-        if transport_open {
+        // Frames sent into a dead network vanish; so does the goodbye.
+        let blackholed = shared.blackholed.load(Ordering::SeqCst);
+        if transport_open && blackholed && out.close {
+            transport_open = false;
+        } else if transport_open && !blackholed {
             let mut failed = None;
             for f in out.frames {
                 if let Err(e) = sink.send(Message::text(f)).await {
@@ -263,7 +273,9 @@ async fn drive(ws: Ws, shared: Arc<Shared>, tx: mpsc::UnboundedSender<Event>) {
         tokio::select! {
             msg = stream.next() => {
                 let mut client = shared.client();
+                let lost = shared.blackholed.load(Ordering::SeqCst);
                 match msg {
+                    Some(Ok(Message::Text(_) | Message::Binary(_))) if lost => {}
                     Some(Ok(Message::Text(text))) => client.handle_frame(now(), text.as_bytes()),
                     Some(Ok(Message::Binary(data))) => client.handle_frame(now(), &data),
                     Some(Ok(Message::Close(frame))) => {
@@ -283,6 +295,14 @@ async fn drive(ws: Ws, shared: Arc<Shared>, tx: mpsc::UnboundedSender<Event>) {
                 }
             }
             _ = shared.wake.notified() => {}
+            _ = shared.drop_now.notified() => {
+                // Dropping the socket below, with no WebSocket close and no <close/>: to the
+                // server, a connection that died.
+                transport_open = false;
+                shared
+                    .client()
+                    .handle_closed(now(), Some("the connection dropped".into()));
+            }
             _ = sleep_until(deadline) => shared.client().handle_timeout(now()),
             _ = sleep_until(grace) => {
                 transport_open = false;
@@ -314,6 +334,27 @@ impl Session {
         self.shared
             .lose_answers
             .fetch_add(n, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Test hook, WebSocket only: from now on nothing reaches the server and nothing from it
+    /// is read, as when a network dies without closing anything. The core notices through its
+    /// keepalive (or [`Session::drop_connection`] ends it at once).
+    pub fn blackhole(&self) {
+        self.shared.blackholed.store(true, Ordering::SeqCst);
+        self.shared.wake.notify_one();
+    }
+
+    /// Test hook, WebSocket only: the TCP connection drops without a WebSocket close or an
+    /// XMPP `<close/>`, so the server keeps a stream-managed session for resumption. The core
+    /// sees a transport loss.
+    pub fn drop_connection(&self) {
+        self.shared.drop_now.notify_one();
+    }
+
+    /// What the ended session hands to the next one
+    /// ([`natter_core::Client::take_resumption`]); put it in [`Config::resumption`].
+    pub fn take_resumption(&self) -> Option<Resumption> {
+        self.shared.client().take_resumption()
     }
 
     /// A fresh stanza id from the core.
@@ -377,7 +418,7 @@ impl Session {
             })
             .await
         {
-            Ok(Event::Online { jid }) => Ok(jid),
+            Ok(Event::Online { jid, .. }) => Ok(jid),
             Ok(Event::Failed(e)) => Err(format!("sign-in failed: {e} ({e:?})")),
             Ok(_) => unreachable!(),
             Err(e) => Err(e.to_string()),

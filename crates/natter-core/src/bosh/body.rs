@@ -152,13 +152,10 @@ pub fn parse(bytes: &[u8]) -> Result<Response, BodyError> {
             uri = Some(child.text().trim().to_owned()).filter(|u| !u.is_empty());
             continue;
         }
-        let standalone = if child.ns() == HTTPBIND {
-            // A stanza that relied on the wrapper's default namespace: XEP-0206 says stanzas
-            // are `jabber:client`, which is what the core expects.
-            renamespace(child)
-        } else {
-            child.clone()
-        };
+        // Rebuilt, never cloned: a clone keeps the sender's prefix declarations, and
+        // minidom 0.19's writer panics on some of them (a prefix declared again for another
+        // namespace below an element using it), which would abort the app.
+        let standalone = renamespace(child);
         if let Some(text) = frame::serialize(&standalone) {
             frames.push(text);
         }
@@ -166,8 +163,10 @@ pub fn parse(bytes: &[u8]) -> Result<Response, BodyError> {
     Ok(Response { attrs, frames, uri })
 }
 
-/// A copy of `element` with every element in the httpbind namespace moved to `jabber:client`.
-/// Recursion is bounded by the parser's depth limit.
+/// A copy of `element` with every element in the httpbind namespace moved to `jabber:client`
+/// (a stanza that relied on the wrapper's default namespace: XEP-0206 says stanzas are
+/// `jabber:client`, which is what the core expects), and no prefix declarations: the writer
+/// chooses its own. Recursion is bounded by the parser's depth limit.
 fn renamespace(element: &Element) -> Element {
     let ns = if element.ns() == HTTPBIND {
         ns::DEFAULT_NS.to_owned()

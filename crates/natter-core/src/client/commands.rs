@@ -14,6 +14,7 @@ impl Client {
         let online = matches!(self.phase, Phase::Online);
         match command {
             Command::Disconnect => self.disconnect(),
+            Command::SetActive(active) => self.set_active(active),
             Command::SendMessage { to, id, body } if online => self.send_chat(to, &id, &body),
             // Kept until online so nothing the user wrote while signing in is lost.
             Command::SendMessage { to, id, body } => self.queued.push_back(Queued { to, id, body }),
@@ -54,6 +55,10 @@ impl Client {
             Command::DenySubscription { jid } => {
                 self.send(presence::directed(Type::Unsubscribed, &jid));
             }
+            Command::CatchUp { after } => self.catch_up(now, after),
+            Command::LoadHistory { with, before, max } => {
+                self.load_history(now, with, before, max);
+            }
         }
     }
 
@@ -71,6 +76,9 @@ impl Client {
                 from: from.into(),
                 body: xml_text(body),
                 delayed: None,
+                stanza_id: None,
+                origin_id: Some(xml_text(id)),
+                archived: false,
             }));
         } else {
             self.events.push_back(Event::MessageFailed {
@@ -82,6 +90,7 @@ impl Client {
     }
 
     fn disconnect(&mut self) {
+        self.signed_out = true;
         let opened = !matches!(self.phase, Phase::Idle);
         if matches!(self.phase, Phase::Online) {
             self.send(presence::unavailable());
@@ -99,6 +108,9 @@ fn failure_what(command: &Command) -> String {
         Command::ApproveSubscription { jid } => format!("Could not approve {jid}"),
         Command::DenySubscription { jid } => format!("Could not deny {jid}"),
         Command::SendMessage { to, .. } => format!("Could not send to {to}"),
+        Command::CatchUp { .. } => "Could not load missed messages".into(),
+        Command::LoadHistory { with, .. } => crate::mam::history_what(with),
+        Command::SetActive(_) => "Could not change activity".into(),
         Command::Disconnect => "Could not sign out".into(),
     }
 }

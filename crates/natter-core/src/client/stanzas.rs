@@ -5,18 +5,16 @@ use jid::Jid;
 use minidom::Element;
 use xmpp_parsers::disco::DiscoInfoQuery;
 use xmpp_parsers::iq::Iq;
-use xmpp_parsers::message::Message;
 use xmpp_parsers::ns;
 use xmpp_parsers::presence::Presence;
-use xmpp_parsers::roster::Roster;
 use xmpp_parsers::stanza_error::{DefinedCondition, ErrorType, StanzaError};
 
 use super::{Client, Phase};
-use crate::iq::{self, describe, IqKind, Own};
-use crate::roster::{self, Push};
-use crate::{message, presence, Error, Event, Instant};
+use crate::iq::{self, describe, IqKind};
+use crate::sender::{self, Own};
+use crate::{presence, Error, Event, Instant};
 
-const ROSTER_WHAT: &str = "Could not load the contact list";
+pub(super) const ROSTER_WHAT: &str = "Could not load the contact list";
 const TIMED_OUT: &str = "the server did not answer in time";
 
 impl Client {
@@ -27,16 +25,7 @@ impl Client {
         match element.name() {
             "iq" => self.on_iq(now, element),
             // Messages and presences before we are online would have nowhere to go.
-            "message" if matches!(self.phase, Phase::Online) => {
-                if let Ok(msg) = Message::try_from(element) {
-                    let Client {
-                        ids, sent, account, ..
-                    } = self;
-                    if let Some(event) = message::incoming(msg, account, sent, || ids.next()) {
-                        self.events.push_back(event);
-                    }
-                }
-            }
+            "message" if matches!(self.phase, Phase::Online) => self.on_message(element),
             "presence" if matches!(self.phase, Phase::Online) => {
                 if let Some(event) = Presence::try_from(element)
                     .ok()
@@ -75,26 +64,35 @@ impl Client {
             Iq::Result {
                 from, id, payload, ..
             } => {
-                if let Some(kind) = self.take_answer(&id, from.as_ref()) {
+                if let Some(kind) = self.take_answer(&id, from) {
                     self.request_answered(now, kind, payload);
                 }
             }
             Iq::Error {
                 from, id, error, ..
             } => {
-                if let Some(kind) = self.take_answer(&id, from.as_ref()) {
-                    self.request_failed(kind, &error);
+                if let Some(kind) = self.take_answer(&id, from) {
+                    self.request_failed(now, kind, &error);
                 }
             }
         }
     }
 
-    fn take_answer(&mut self, id: &str, from: Option<&Jid>) -> Option<IqKind> {
+    /// The request an answer is for; `None` (reported as dropped) for an answer to no request
+    /// of ours or from someone we did not ask.
+    fn take_answer(&mut self, id: &str, from: Option<Jid>) -> Option<IqKind> {
         let own = Own {
             bare: &self.account,
             full: self.bound.as_ref(),
         };
-        self.iqs.take_answer(id, from, &own)
+        match self.iqs.take_answer(id, from.as_ref(), &own) {
+            Ok(kind) => Some(kind),
+            Err(reason) => {
+                self.events
+                    .push_back(sender::dropped(from.as_ref(), reason));
+                None
+            }
+        }
     }
 
     fn on_get(&mut self, from: Option<Jid>, id: &str, payload: Element) {
@@ -124,69 +122,37 @@ impl Client {
         }
         // RFC 6121 §2.1.6: a push from anyone but our own account is forged; ignore it.
         if !self.own().is_account(from.as_ref()) {
+            self.events.push_back(sender::dropped(
+                from.as_ref(),
+                "a roster push not from our own account",
+            ));
             return;
         }
-        match Roster::try_from(payload).ok().and_then(roster::push) {
-            Some(Push::Updated(item)) => {
-                self.roster.upsert(&item);
-                self.events.push_back(Event::RosterUpdated(item));
-                self.send(iq::result(from, id, None));
-            }
-            Some(Push::Removed(jid)) => {
-                self.roster.remove(&jid);
-                self.events.push_back(Event::RosterRemoved(jid));
-                self.send(iq::result(from, id, None));
-            }
-            None => {
-                self.send(iq::error(
-                    from,
-                    id,
-                    ErrorType::Modify,
-                    DefinedCondition::BadRequest,
-                ));
-            }
-        }
+        self.roster_push(from, id, payload);
     }
 
     fn request_answered(&mut self, now: Instant, kind: IqKind, payload: Option<Element>) {
         match kind {
             IqKind::Bind => self.bind_answered(now, payload),
             IqKind::Session => self.go_online(now),
-            IqKind::RosterGet => {
-                // No payload: an empty roster (we never send a version, so no "unchanged").
-                let roster = match payload.map(Roster::try_from) {
-                    None => Roster {
-                        ver: None,
-                        items: Vec::new(),
-                    },
-                    Some(Ok(roster)) => roster,
-                    Some(Err(_)) => {
-                        self.events.push_back(Event::RequestFailed {
-                            what: ROSTER_WHAT.into(),
-                            reason: "the server's answer was not understood".into(),
-                        });
-                        return;
-                    }
-                };
-                let items: Vec<_> = roster
-                    .items
-                    .into_iter()
-                    .map(roster::to_event_item)
-                    .collect();
-                self.roster.reset(&items);
-                self.events.push_back(Event::RosterReset {
-                    items,
-                    ver: roster.ver,
-                });
-            }
+            IqKind::RosterGet => self.roster_answered(payload),
             // The roster push that follows carries the change.
             IqKind::RosterSet { .. } => {}
+            IqKind::ServerInfo => self.server_info(now, payload),
+            IqKind::CarbonsEnable => self.events.push_back(Event::CarbonsEnabled),
+            IqKind::Archive { queryid } => self.archive_answered(now, &queryid, payload),
         }
     }
 
-    fn request_failed(&mut self, kind: IqKind, error: &StanzaError) {
+    fn request_failed(&mut self, now: Instant, kind: IqKind, error: &StanzaError) {
         match kind {
             IqKind::Bind | IqKind::Session => self.login_refused(error),
+            // The session works without carbons; there is nothing for the user to do.
+            IqKind::ServerInfo | IqKind::CarbonsEnable => {}
+            IqKind::Archive { queryid } => {
+                let unknown_id = error.defined_condition == DefinedCondition::ItemNotFound;
+                self.archive_failed(now, &queryid, describe(error), unknown_id);
+            }
             IqKind::RosterGet => self.events.push_back(Event::RequestFailed {
                 what: ROSTER_WHAT.into(),
                 reason: describe(error),
@@ -201,6 +167,11 @@ impl Client {
     pub(super) fn request_timed_out(&mut self, kind: IqKind) {
         match kind {
             IqKind::Bind | IqKind::Session => self.end(Err(Error::Timeout), true, true),
+            IqKind::ServerInfo | IqKind::CarbonsEnable => {}
+            IqKind::Archive { queryid } => {
+                let events = self.archive.timed_out(&queryid, TIMED_OUT.into());
+                self.events.extend(events);
+            }
             IqKind::RosterGet => self.events.push_back(Event::RequestFailed {
                 what: ROSTER_WHAT.into(),
                 reason: TIMED_OUT.into(),

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod archive;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use minidom::Element;

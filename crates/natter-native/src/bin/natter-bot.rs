@@ -7,8 +7,9 @@
 //! `--url` picks the transport: `ws://` WebSocket, `http://…/http-bind` BOSH.
 //! Prints one JSON object per line on stdout for every core event (`type` is one of: state,
 //! online, failed, roster, roster_updated, roster_removed, presence, subscription_request,
-//! subscription_changed, message, message_sent, message_failed, request_failed; plus the bot's
-//! own: connect_failed, error, ended). Reads commands from stdin, one per line:
+//! subscription_changed, message, message_sent, message_failed, request_failed, carbons_enabled,
+//! caught_up, history_page, dropped, message_acked, roster_unchanged, roster_version; plus the
+//! bot's own: connect_failed, error, ended). Reads commands from stdin, one per line:
 //!
 //! ```text
 //! send <jid> <body…>
@@ -17,6 +18,9 @@
 //! remove <jid>
 //! approve <jid>
 //! deny <jid>
+//! catchup [<archive id>]            (XEP-0313 catch-up after that id; none: the newest page)
+//! history <jid> [<max> [<before id>]]
+//! active | inactive                 (XEP-0352 client state)
 //! quit
 //! ```
 //! End of input counts as `quit`. Exit status: 0 after a clean end, 1 if the session failed.
@@ -24,7 +28,7 @@
 use std::io::Write;
 
 use natter_core::jid::{BareJid, Jid};
-use natter_core::{Command, Event, RosterItem, SessionState, Show, Subscription};
+use natter_core::{Command, Direction, Event, RosterItem, SessionState, Show, Subscription};
 use serde_json::{json, Value};
 use tokio::io::AsyncBufReadExt;
 
@@ -87,7 +91,9 @@ fn state_str(s: &SessionState) -> &'static str {
 pub fn event_json(e: &Event) -> Value {
     match e {
         Event::StateChanged(s) => json!({ "type": "state", "state": state_str(s) }),
-        Event::Online { jid } => json!({ "type": "online", "jid": jid.to_string() }),
+        Event::Online { jid, resumed } => {
+            json!({ "type": "online", "jid": jid.to_string(), "resumed": resumed })
+        }
         Event::Failed(err) => {
             json!({ "type": "failed", "error": err.to_string(), "debug": format!("{err:?}") })
         }
@@ -101,6 +107,8 @@ pub fn event_json(e: &Event) -> Value {
             json!({ "type": "roster_updated", "item": item_json(item), "jid": item.jid.to_string() })
         }
         Event::RosterRemoved(jid) => json!({ "type": "roster_removed", "jid": jid.to_string() }),
+        Event::RosterUnchanged => json!({ "type": "roster_unchanged" }),
+        Event::RosterVersion(ver) => json!({ "type": "roster_version", "ver": ver }),
         Event::Presence(p) => json!({
             "type": "presence",
             "from": p.from.to_string(),
@@ -123,7 +131,39 @@ pub fn event_json(e: &Event) -> Value {
             "peer": m.peer.to_string(),
             "body": m.body,
             "delayed": m.delayed,
+            "direction": if m.direction == Direction::Incoming { "in" } else { "out" },
+            "stanza_id": m.stanza_id,
+            "origin_id": m.origin_id,
+            "archived": m.archived,
         }),
+        Event::CarbonsEnabled => json!({ "type": "carbons_enabled" }),
+        // Which kinds arrived, never the secrets.
+        Event::Credential(c) => json!({
+            "type": "credential",
+            "scram": c.scram.as_ref().map(|s| s.mechanism.clone()),
+            "fast": c.fast.as_ref().map(|f| f.mechanism.clone()),
+        }),
+        Event::CaughtUp { last, complete } => {
+            json!({ "type": "caught_up", "last": last, "complete": complete })
+        }
+        Event::HistoryPage {
+            with,
+            first,
+            complete,
+        } => json!({
+            "type": "history_page",
+            "with": with.to_string(),
+            "first": first,
+            "complete": complete,
+        }),
+        Event::Dropped { from, reason } => json!({
+            "type": "dropped",
+            "from": from.as_ref().map(|f| f.to_string()),
+            "error": reason,
+        }),
+        Event::MessageAcked { id, peer } => {
+            json!({ "type": "message_acked", "id": id, "peer": peer.to_string() })
+        }
         Event::MessageFailed { id, peer, reason } => {
             json!({ "type": "message_failed", "id": id, "peer": peer.to_string(), "error": reason })
         }
@@ -180,9 +220,25 @@ fn parse_command(line: &str, next_id: impl FnOnce() -> String) -> Result<Option<
         "remove" => Command::RemoveContact { jid: bare(arg)? },
         "approve" => Command::ApproveSubscription { jid: bare(arg)? },
         "deny" => Command::DenySubscription { jid: bare(arg)? },
+        "active" => Command::SetActive(true),
+        "inactive" => Command::SetActive(false),
+        "catchup" => Command::CatchUp {
+            after: (!arg.is_empty()).then(|| arg.to_string()),
+        },
+        "history" => {
+            let (max, before) = tail.split_once(char::is_whitespace).unwrap_or((tail, ""));
+            Command::LoadHistory {
+                with: bare(arg)?,
+                max: match max {
+                    "" => 50,
+                    n => n.parse().map_err(|e| format!("bad max {n:?}: {e}"))?,
+                },
+                before: (!before.trim().is_empty()).then(|| before.trim().to_string()),
+            }
+        }
         other => {
             return Err(format!(
-                "unknown command {other:?} (send|presence|add|remove|approve|deny|quit)"
+                "unknown command {other:?} (send|presence|add|remove|approve|deny|catchup|history|quit)"
             ))
         }
     };

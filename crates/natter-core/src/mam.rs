@@ -1,0 +1,282 @@
+//! XEP-0313 message archive, paged with XEP-0059 result sets: catching up after a (re)connect
+//! and loading older history. This module writes the queries and keeps the ones in flight; an
+//! archive result is believed only inside one of them (its queryid), and only from our own
+//! bare JID (`sender`).
+
+use jid::BareJid;
+use minidom::rxml::xml_ncname;
+use minidom::Element;
+use xmpp_parsers::mam::Fin;
+use xmpp_parsers::ns;
+use xmpp_parsers::rsm::SetQuery;
+
+use crate::Event;
+
+/// Results per page we ask for (the server may send fewer; paging follows its `<last/>`).
+pub const PAGE: usize = 100;
+/// At most this many pages per catch-up; more is reported as a gap to fill on demand.
+pub const MAX_PAGES: u32 = 50;
+
+/// What one query in flight is for.
+enum Purpose {
+    /// Paging forward (oldest first) from the archive id the app had.
+    CatchUpAfter {
+        pages: u32,
+    },
+    /// The newest page only; `gap`: because the archive did not know the id the app had.
+    CatchUpNewest {
+        gap: bool,
+    },
+    History {
+        with: BareJid,
+    },
+}
+
+struct Query {
+    queryid: String,
+    purpose: Purpose,
+    /// The archive id this page starts after (forward catch-up only).
+    after: Option<String>,
+    /// The newest archive id seen in this catch-up (`after` until a result comes).
+    last: Option<String>,
+}
+
+/// The archive queries in flight.
+#[derive(Default)]
+pub struct Archive {
+    queries: Vec<Query>,
+}
+
+/// What to do once a page is finished or failed.
+pub enum Next {
+    /// Ask for another page: send `query` (tracked as `queryid`).
+    Page { queryid: String, query: Element },
+    /// Done: report these.
+    Done(Vec<Event>),
+}
+
+impl Archive {
+    /// Starts a catch-up: after `after`, or the newest page for `None`. Returns the query.
+    pub fn catch_up(&mut self, queryid: String, after: Option<String>) -> Element {
+        match after.filter(|a| !a.is_empty()) {
+            Some(after) => self.start(
+                queryid,
+                Purpose::CatchUpAfter { pages: 1 },
+                Some(after.clone()),
+                None,
+                page_after(after),
+            ),
+            None => self.newest(queryid, false),
+        }
+    }
+
+    /// Starts one history page with `with`, before the archive id `before` (or the newest).
+    pub fn history(
+        &mut self,
+        queryid: String,
+        with: BareJid,
+        before: Option<String>,
+        max: usize,
+    ) -> Element {
+        let set = SetQuery {
+            max: Some(max.clamp(1, PAGE)),
+            after: None,
+            // An empty <before/> asks for the last page (XEP-0059 §2.5).
+            before: Some(before.unwrap_or_default()),
+            index: None,
+        };
+        let filter = Some(with.clone());
+        self.start(queryid, Purpose::History { with }, None, filter, set)
+    }
+
+    /// Whether `queryid` belongs to a query of ours in flight; if so, remembers `archive_id`
+    /// as the newest seen (results come oldest first within a page).
+    pub fn accept(&mut self, queryid: Option<&str>, archive_id: &str) -> bool {
+        let Some(query) = self
+            .queries
+            .iter_mut()
+            .find(|q| Some(q.queryid.as_str()) == queryid)
+        else {
+            return false;
+        };
+        query.last = Some(archive_id.to_owned());
+        true
+    }
+
+    /// The server finished a page with `fin` (`None`: an answer we could not read).
+    /// `fresh_id` names the next page's query should one be needed.
+    pub fn finished(
+        &mut self,
+        queryid: &str,
+        fin: Option<Fin>,
+        fresh_id: impl FnOnce() -> String,
+    ) -> Next {
+        let Some(query) = self.take(queryid) else {
+            return Next::Done(Vec::new());
+        };
+        let (complete, first, fin_last) = match fin {
+            Some(fin) => (fin.complete, fin.set.first.map(|f| f.item), fin.set.last),
+            None => (false, None, None),
+        };
+        match query.purpose {
+            Purpose::History { with } => Next::Done(vec![Event::HistoryPage {
+                with,
+                first,
+                complete,
+            }]),
+            Purpose::CatchUpNewest { gap } => Next::Done(vec![Event::CaughtUp {
+                last: fin_last.or(query.last),
+                complete: !gap,
+            }]),
+            Purpose::CatchUpAfter { pages } => {
+                let last = fin_last.or(query.last);
+                let progressed = last.is_some() && last != query.after;
+                match last {
+                    // Go on only while the server moves forward: a page with no <last/>, or
+                    // the same one again, would loop.
+                    Some(after) if !complete && pages < MAX_PAGES && progressed => {
+                        let queryid = fresh_id();
+                        let query = self.start(
+                            queryid.clone(),
+                            Purpose::CatchUpAfter { pages: pages + 1 },
+                            Some(after.clone()),
+                            None,
+                            page_after(after),
+                        );
+                        Next::Page { queryid, query }
+                    }
+                    last => Next::Done(vec![Event::CaughtUp { last, complete }]),
+                }
+            }
+        }
+    }
+
+    /// A page failed (`reason` in plain words); `unknown_id`: the archive does not know the id
+    /// we paged from (`item-not-found`).
+    pub fn failed(
+        &mut self,
+        queryid: &str,
+        reason: String,
+        unknown_id: bool,
+        fresh_id: impl FnOnce() -> String,
+    ) -> Next {
+        let Some(query) = self.take(queryid) else {
+            return Next::Done(Vec::new());
+        };
+        match query.purpose {
+            // The id the app had is gone (archive expiry, another server): there is a gap;
+            // take the newest page so the conversation is current again.
+            Purpose::CatchUpAfter { pages: 1 } if unknown_id => {
+                let queryid = fresh_id();
+                let query = self.newest(queryid.clone(), true);
+                Next::Page { queryid, query }
+            }
+            _ => Next::Done(gave_up(query, reason)),
+        }
+    }
+
+    /// A page was not answered in time.
+    pub fn timed_out(&mut self, queryid: &str, reason: String) -> Vec<Event> {
+        self.take(queryid)
+            .map(|query| gave_up(query, reason))
+            .unwrap_or_default()
+    }
+
+    fn newest(&mut self, queryid: String, gap: bool) -> Element {
+        let set = SetQuery {
+            max: Some(PAGE),
+            after: None,
+            before: Some(String::new()),
+            index: None,
+        };
+        self.start(queryid, Purpose::CatchUpNewest { gap }, None, None, set)
+    }
+
+    fn start(
+        &mut self,
+        queryid: String,
+        purpose: Purpose,
+        last: Option<String>,
+        with: Option<BareJid>,
+        set: SetQuery,
+    ) -> Element {
+        let element = query(&queryid, with.as_ref(), set);
+        self.queries.push(Query {
+            queryid,
+            purpose,
+            after: last.clone(),
+            last,
+        });
+        element
+    }
+
+    fn take(&mut self, queryid: &str) -> Option<Query> {
+        let index = self.queries.iter().position(|q| q.queryid == queryid)?;
+        Some(self.queries.remove(index))
+    }
+}
+
+/// What ends a query that failed for good.
+fn gave_up(query: Query, reason: String) -> Vec<Event> {
+    match query.purpose {
+        // Catch-up runs by itself on every connect: its failure is a gap the app marks (with
+        // "load missing messages"), not an error to alert about.
+        Purpose::CatchUpAfter { .. } | Purpose::CatchUpNewest { .. } => vec![Event::CaughtUp {
+            last: query.last,
+            complete: false,
+        }],
+        Purpose::History { with } => vec![
+            Event::RequestFailed {
+                what: history_what(&with),
+                reason,
+            },
+            Event::HistoryPage {
+                with,
+                first: None,
+                complete: false,
+            },
+        ],
+    }
+}
+
+/// How a failed history page is named to the user.
+pub fn history_what(with: &BareJid) -> String {
+    format!("Could not load the history with {with}")
+}
+
+fn page_after(after: String) -> SetQuery {
+    SetQuery {
+        max: Some(PAGE),
+        after: Some(after),
+        before: None,
+        index: None,
+    }
+}
+
+/// The `<query/>`, written with minidom's builder: xmpp-parsers' `mam::Query` would carry the
+/// whole XEP-0004 data-form serializer (~50 KB of wasm) for one `with` field.
+fn query(queryid: &str, with: Option<&BareJid>, set: SetQuery) -> Element {
+    let mut query = Element::builder("query", ns::MAM).attr(xml_ncname!("queryid").into(), queryid);
+    if let Some(with) = with {
+        let form = Element::builder("x", ns::DATA_FORMS)
+            .attr(xml_ncname!("type").into(), "submit")
+            .append(
+                field("FORM_TYPE", ns::MAM)
+                    .attr(xml_ncname!("type").into(), "hidden")
+                    .build(),
+            )
+            .append(field("with", &with.to_string()).build());
+        query = query.append(form.build());
+    }
+    query.append(Element::from(set)).build()
+}
+
+fn field(var: &str, value: &str) -> minidom::element::ElementBuilder {
+    Element::builder("field", ns::DATA_FORMS)
+        .attr(xml_ncname!("var").into(), var)
+        .append(
+            Element::builder("value", ns::DATA_FORMS)
+                .append(value)
+                .build(),
+        )
+}
