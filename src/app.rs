@@ -17,6 +17,9 @@ pub fn start() {
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     let session = Session::new(state);
+    session.listen_to_browser();
+    // A remembered account: its cached roster and chats at once, then sign in.
+    crate::persist::boot(state, session.clone());
     view! { <Root state session /> }
 }
 

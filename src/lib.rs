@@ -1,15 +1,21 @@
 //! Natter, the web XMPP client: the Leptos app.
 //!
-//! Pure logic (endpoints, discovery parsing, the fallback plan, backoff, link splitting,
-//! display helpers) compiles everywhere and is tested natively; everything that touches the
-//! browser is wasm32-only.
+//! Pure logic (endpoints, discovery parsing, the fallback plan, backoff and retry decisions,
+//! what a new session sends first, the chat log's virtualization, link splitting, display
+//! helpers) compiles everywhere and is tested natively; everything that touches the browser
+//! is wasm32-only.
 
 pub mod backoff;
+pub mod catchup;
 pub mod discovery;
 pub mod display;
 pub mod endpoint;
 pub mod linkify;
+pub mod log_window;
+/// The offline cache (IndexedDB) behind the store; its pure parts compile natively.
+pub mod persist;
 pub mod plan;
+pub mod reconnect;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;

@@ -3,11 +3,16 @@
 //!
 //! Nothing here knows about the network: the session driver pushes [`UiEvent`]s, components
 //! read through the `with_*` accessors (which subscribe them to the matching trigger).
+//!
+//! What the store reports changed goes to the offline cache after every batch (see
+//! [`offline`]): components never touch the cache.
+
+mod offline;
 
 use leptos::prelude::*;
 use natter_core::jid::{BareJid, Jid};
-use natter_core::Event;
-use natter_store::{Changes, Phase, Store};
+use natter_core::{Event, StoredCredential};
+use natter_store::{Changes, Phase, Snapshot, Store};
 
 /// One update for the store: a core event, or something the driver or the user decided.
 #[derive(Debug, Clone)]
@@ -21,8 +26,14 @@ pub enum UiEvent {
     Transport(&'static str),
     /// Whether the main view (rather than the sign-in form) is shown.
     SignedIn(bool),
-    /// Forget everything about the account.
+    /// Forget everything about the account in memory (a new sign-in; the cache stays).
     Reset,
+    /// Signed out: forget the account in memory and in the browser (its cache, stored
+    /// credential and storage entries).
+    SignedOut,
+    /// What the offline cache held for the account (merged: never replaces what the server
+    /// already said).
+    Restore(Box<Snapshot>),
     /// Optimistic echo of a message the user just sent.
     Pending {
         peer: BareJid,
@@ -45,6 +56,12 @@ pub struct AppState {
     roster: Trigger,
     messages: Trigger,
     signed_in: RwSignal<bool>,
+    /// The signed-in account's offline cache (IndexedDB); `None` in tests and before sign-in.
+    cache: StoredValue<Option<crate::persist::Cache>, LocalStorage>,
+    /// What signs in again without the password (`Config.stored`).
+    credential: StoredValue<Option<StoredCredential>>,
+    /// The current sign-in used the stored credential: if the server rejects it, forget it.
+    stored_login: StoredValue<bool>,
 }
 
 impl Default for AppState {
@@ -63,6 +80,9 @@ impl AppState {
             roster: Trigger::new(),
             messages: Trigger::new(),
             signed_in: RwSignal::new(false),
+            cache: StoredValue::new_local(None),
+            credential: StoredValue::new(None),
+            stored_login: StoredValue::new(false),
         }
     }
 
@@ -98,11 +118,28 @@ impl AppState {
     pub fn apply_now(&self, events: impl IntoIterator<Item = UiEvent>) {
         let mut changes = Changes::default();
         let mut signed_in = None;
+        let mut signed_out = false;
+        let mut credential = None;
+        let caching = self.cache.with_value(Option::is_some);
+        let mut dirty = None;
         self.store.update_value(|s| {
             s.clock_ms = js_sys::Date::now() as u64;
             for event in events {
                 match event {
+                    UiEvent::Core(Event::Credential(c)) => credential = Some(c),
                     UiEvent::Core(e) => changes.merge(s.apply(e)),
+                    UiEvent::Restore(snapshot) => changes.merge(s.restore(*snapshot)),
+                    UiEvent::SignedOut => {
+                        let transport = s.transport;
+                        s.reset();
+                        s.transport = transport;
+                        signed_out = true;
+                        changes = Changes {
+                            connection: true,
+                            roster: true,
+                            messages: true,
+                        };
+                    }
                     UiEvent::Phase(p) => {
                         s.phase = p;
                         changes.connection = true;
@@ -120,6 +157,9 @@ impl AppState {
                         let transport = s.transport;
                         s.reset();
                         s.transport = transport;
+                        if caching && !signed_out {
+                            s.enable_cache();
+                        }
                         changes = Changes {
                             connection: true,
                             roster: true,
@@ -148,7 +188,23 @@ impl AppState {
                     UiEvent::Answered(jid) => changes.roster |= s.answer_request(&jid),
                 }
             }
+            dirty = s.take_dirty();
         });
+        if let Some(d) = dirty {
+            self.cache.with_value(|c| {
+                if let Some(c) = c {
+                    c.schedule(d);
+                }
+            });
+        }
+        if let Some(c) = credential {
+            self.keep_credential(c);
+        }
+        if signed_out {
+            self.forget_account();
+        } else if signed_in == Some(false) {
+            self.sign_in_rejected();
+        }
         if let Some(b) = signed_in {
             if self.signed_in.get_untracked() != b {
                 self.signed_in.set(b);

@@ -8,7 +8,7 @@ use natter::session::Session;
 use natter::state::{AppState, UiEvent};
 use natter_core::jid::{BareJid, FullJid, Jid};
 use natter_core::{ChatMessage, Direction, Event, RosterItem, Subscription};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
 
@@ -27,6 +27,7 @@ async fn tick() {
 
 struct Mounted {
     host: HtmlElement,
+    session: Session,
 }
 
 impl Mounted {
@@ -45,8 +46,12 @@ impl Mounted {
             .unwrap();
         doc.body().unwrap().append_child(&host).unwrap();
         let session = Session::new(state);
+        let mounted = session.clone();
         leptos::mount::mount_to(host.clone(), move || view! { <Root state session /> }).forget();
-        Mounted { host }
+        Mounted {
+            host,
+            session: mounted,
+        }
     }
 
     fn one(&self, selector: &str) -> Element {
@@ -70,6 +75,8 @@ impl Mounted {
 
 impl Drop for Mounted {
     fn drop(&mut self) {
+        // Stops any connection attempt and retry timer the test started.
+        self.session.sign_out();
         self.host.remove();
     }
 }
@@ -143,6 +150,9 @@ fn incoming(id: &str, peer: &str, body: &str) -> UiEvent {
         from: Jid::new(&format!("{peer}/phone")).unwrap(),
         body: body.into(),
         delayed: None,
+        stanza_id: None,
+        origin_id: None,
+        archived: false,
     }))
 }
 
@@ -153,6 +163,7 @@ fn signed_in(n: usize) -> AppState {
         UiEvent::Transport("WebSocket"),
         UiEvent::Core(Event::Online {
             jid: FullJid::new("alice@example.org/web").unwrap(),
+            resumed: false,
         }),
         UiEvent::Core(Event::RosterReset {
             items: (0..n).map(contact).collect(),
@@ -452,4 +463,453 @@ async fn a_roster_arriving_after_mount_is_shown() {
             .as_deref(),
         Some("4")
     );
+}
+
+// ---- reconnection: the `Connection` status, `Retry now`, online/offline ----
+
+/// Wait (up to `ms`) until `f` gives a value.
+async fn eventually<T>(what: &str, ms: u32, f: impl Fn() -> Option<T>) -> T {
+    for _ in 0..ms / 30 {
+        if let Some(v) = f() {
+            return v;
+        }
+        tick().await;
+    }
+    f().unwrap_or_else(|| panic!("timed out waiting for {what}"))
+}
+
+fn status_text(m: &Mounted) -> String {
+    m.one("[role=status][aria-label=Connection]")
+        .text_content()
+        .unwrap_or_default()
+}
+
+/// The seconds of "Reconnecting in N s", if that is what the status says.
+fn countdown(m: &Mounted) -> Option<u32> {
+    let text = status_text(m);
+    let rest = text.split("Reconnecting in ").nth(1)?;
+    rest.split(" s").next()?.parse().ok()
+}
+
+fn retry_button(m: &Mounted) -> Option<HtmlElement> {
+    m.all("button")
+        .into_iter()
+        .find(|b| name_of(b) == "Retry now")
+        .map(|b| b.unchecked_into())
+}
+
+/// Nothing listens on port 9 (discard) on the test machine: every attempt is refused at once.
+fn unreachable_login() -> natter::session::LoginRequest {
+    natter::session::LoginRequest {
+        jid: bare("alice@example.org"),
+        password: "secret".into(),
+        endpoint: Some(natter::endpoint::Endpoint::WebSocket(
+            "ws://127.0.0.1:9/xmpp-websocket".into(),
+        )),
+    }
+}
+
+/// Wait for the next retry to be scheduled after one showing `current` seconds: a countdown
+/// only goes down, so a larger number (or one after none) is a new schedule. Its seconds.
+async fn next_countdown(m: &Mounted, current: u32, ms: u32) -> u32 {
+    let mut last = current;
+    for _ in 0..ms / 30 {
+        match countdown(m) {
+            Some(v) if v > last => return v,
+            Some(v) => last = v,
+            None => last = 0,
+        }
+        tick().await;
+    }
+    panic!("no new countdown after {current} s: {}", status_text(m));
+}
+
+#[wasm_bindgen_test]
+async fn reconnecting_counts_down_and_retry_now_tries_at_once() {
+    let state = signed_in(2);
+    let m = Mounted::new(state);
+    tick().await;
+    assert!(retry_button(&m).is_none(), "no Retry now while connected");
+    // The cached account, signing in again: the server cannot be reached.
+    m.session.sign_in_restored(unreachable_login());
+    // 1 s ± 20 %, rounded up.
+    let first = next_countdown(&m, 0, 3_000).await;
+    assert!((1..=2).contains(&first), "{}", status_text(&m));
+    let status = status_text(&m);
+    assert!(status.contains("WebSocket"), "{status}");
+    assert_eq!(
+        m.one("[role=status]")
+            .get_attribute("data-phase")
+            .as_deref(),
+        Some("reconnecting")
+    );
+    let alert = m.one("[role=alert]").text_content().unwrap();
+    assert!(alert.contains("ws://127.0.0.1:9/xmpp-websocket"), "{alert}");
+    // The cached roster stays on screen meanwhile.
+    assert_eq!(m.all("[aria-label=Contacts] > li").len(), 2);
+
+    // The timer runs out: the next attempt fails too and waits longer (2 s ± 20 %).
+    let second = next_countdown(&m, first, 4_000).await;
+    assert!((2..=3).contains(&second), "{}", status_text(&m));
+    // It counts down.
+    eventually("the countdown to tick", 2_500, || {
+        countdown(&m).filter(|s| *s < second)
+    })
+    .await;
+
+    // Retry now: an attempt at once; it fails again and the backoff goes on (4 s ± 20 %).
+    let before = countdown(&m).unwrap_or(0);
+    retry_button(&m)
+        .expect("a Retry now button while waiting")
+        .click();
+    let third = next_countdown(&m, before, 1_500).await;
+    assert!((4..=5).contains(&third), "{}", status_text(&m));
+}
+
+#[wasm_bindgen_test]
+async fn offline_waits_for_the_network_and_online_retries_at_once() {
+    let state = signed_in(1);
+    let m = Mounted::new(state);
+    m.session.sign_in_restored(unreachable_login());
+    let first = next_countdown(&m, 0, 3_000).await;
+    // Let the backoff grow first.
+    let second = next_countdown(&m, first, 4_000).await;
+    assert!(second >= 2, "{}", status_text(&m));
+
+    m.session.network_changed(false);
+    let status = eventually("Offline", 1_000, || {
+        Some(status_text(&m)).filter(|t| t.contains("Offline"))
+    })
+    .await;
+    assert!(!status.contains("Reconnecting"), "{status}");
+    assert!(status.contains("WebSocket"), "{status}");
+    // Nothing is tried while offline: no countdown comes back.
+    for _ in 0..40 {
+        tick().await;
+        assert_eq!(countdown(&m), None, "{}", status_text(&m));
+    }
+    assert!(retry_button(&m).is_some(), "Retry now stays available");
+
+    // Back online: an attempt at once (it fails: nothing listens), with the backoff reset.
+    m.session.network_changed(true);
+    let next = next_countdown(&m, 0, 2_000).await;
+    assert!((1..=2).contains(&next), "{}", status_text(&m));
+}
+
+// ---- the virtualized `Messages` log ----
+
+fn chat_message(i: usize, peer: &str, archived: bool) -> ChatMessage {
+    // Some long, some multi-line: rows of different heights.
+    let body = match i % 7 {
+        0 => format!("message {i}: {}", "a fairly long line of text ".repeat(12)),
+        3 => format!("message {i}\nwith\nseveral\nlines"),
+        _ => format!("message {i}"),
+    };
+    ChatMessage {
+        id: format!("m{i}"),
+        direction: if i.is_multiple_of(5) {
+            Direction::Outgoing
+        } else {
+            Direction::Incoming
+        },
+        peer: bare(peer),
+        from: Jid::new(&format!("{peer}/phone")).unwrap(),
+        body,
+        // One a minute, in order.
+        delayed: Some(format!(
+            "2024-05-{:02}T{:02}:{:02}:00Z",
+            1 + i / 1440,
+            i / 60 % 24,
+            i % 60
+        )),
+        stanza_id: Some(format!("arch-{i}")),
+        origin_id: None,
+        archived,
+    }
+}
+
+/// A chat with `n` messages (the store keeps the newest 500 in memory), open.
+fn long_chat(n: usize) -> (AppState, &'static str) {
+    let peer = "c0000@example.org";
+    let state = signed_in(1);
+    state.apply_now((0..n).map(|i| UiEvent::Core(Event::Message(chat_message(i, peer, false)))));
+    state.apply_now([UiEvent::Open(Some(bare(peer)))]);
+    (state, peer)
+}
+
+fn articles(m: &Mounted) -> Vec<Element> {
+    m.all("[role=log][aria-label=Messages] article")
+}
+
+fn posinsets(m: &Mounted) -> Vec<usize> {
+    articles(m)
+        .iter()
+        .map(|a| a.get_attribute("aria-posinset").unwrap().parse().unwrap())
+        .collect()
+}
+
+fn log_el(m: &Mounted) -> HtmlElement {
+    m.one("[role=log][aria-label=Messages]").unchecked_into()
+}
+
+fn scroll_log_to(m: &Mounted, top: i32) {
+    let log = log_el(m);
+    log.set_scroll_top(top);
+    log.dispatch_event(&web_sys::Event::new("scroll").unwrap())
+        .unwrap();
+}
+
+fn distance_from_bottom(m: &Mounted) -> i32 {
+    let log = log_el(m);
+    log.scroll_height() - log.scroll_top() - log.client_height()
+}
+
+/// The rendered article showing `text`, and where it is on screen.
+fn article_top(m: &Mounted, text: &str) -> Option<f64> {
+    articles(m)
+        .into_iter()
+        .find(|a| a.text_content().unwrap_or_default().contains(text))
+        .map(|a| a.get_bounding_client_rect().top())
+}
+
+#[wasm_bindgen_test]
+async fn a_long_chat_renders_a_window_of_articles_pinned_to_the_bottom() {
+    let (state, peer) = long_chat(2_000);
+    let m = Mounted::new(state);
+    for _ in 0..4 {
+        tick().await;
+    }
+    let log = m.one("[role=log][aria-label=Messages]");
+    assert_eq!(log.get_attribute("aria-setsize").as_deref(), Some("500"));
+    let items = articles(&m);
+    assert!(
+        items.len() >= 5 && items.len() < 80,
+        "{} articles rendered",
+        items.len()
+    );
+    for a in &items {
+        assert_eq!(a.get_attribute("aria-setsize").as_deref(), Some("500"));
+        assert!(a.get_attribute("data-from").is_some());
+    }
+    let pos = posinsets(&m);
+    assert!(pos.windows(2).all(|w| w[1] == w[0] + 1), "{pos:?}");
+    assert_eq!(*pos.last().unwrap(), 500, "the newest is rendered");
+    assert!(items
+        .last()
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .contains("message 1999"));
+    assert!(distance_from_bottom(&m) < 30, "starts at the bottom");
+
+    // A new message while at the bottom: followed.
+    state.apply_now([incoming("new-1", peer, "brand new message")]);
+    for _ in 0..3 {
+        tick().await;
+    }
+    let last = articles(&m).last().unwrap().text_content().unwrap();
+    assert!(last.contains("brand new message"), "{last}");
+    assert!(distance_from_bottom(&m) < 30, "still at the bottom");
+
+    // Scrolled to the top: the oldest in memory is rendered, the newest no longer.
+    scroll_log_to(&m, 0);
+    for _ in 0..3 {
+        tick().await;
+    }
+    let pos = posinsets(&m);
+    assert_eq!(pos.first(), Some(&1), "{pos:?}");
+    assert!(!pos.contains(&500), "{pos:?}");
+    assert!(articles(&m).len() < 80);
+    button_named(&m, "Load older messages");
+
+    // The middle.
+    let log = log_el(&m);
+    scroll_log_to(&m, log.scroll_height() / 2);
+    for _ in 0..3 {
+        tick().await;
+    }
+    let pos = posinsets(&m);
+    assert!(!pos.contains(&1) && !pos.contains(&500), "{pos:?}");
+    assert!(pos.windows(2).all(|w| w[1] == w[0] + 1), "{pos:?}");
+}
+
+#[wasm_bindgen_test]
+async fn a_stream_of_messages_keeps_the_log_at_the_bottom() {
+    let (state, peer) = long_chat(100);
+    let m = Mounted::new(state);
+    for _ in 0..3 {
+        tick().await;
+    }
+    // As from the network: queued, applied once per animation frame, arriving over time.
+    for i in 0..60 {
+        state.push(incoming(&format!("s{i}"), peer, &format!("streamed {i}")));
+        if i % 4 == 0 {
+            tick().await;
+        }
+    }
+    for _ in 0..4 {
+        tick().await;
+    }
+    let last = articles(&m).last().unwrap().text_content().unwrap();
+    assert!(last.contains("streamed 59"), "{last}");
+    assert!(
+        distance_from_bottom(&m) < 30,
+        "{} px from the bottom",
+        distance_from_bottom(&m)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn reading_older_messages_keeps_the_place_when_new_ones_come() {
+    let (state, peer) = long_chat(600);
+    let m = Mounted::new(state);
+    for _ in 0..4 {
+        tick().await;
+    }
+    // Scroll up a few screens, in steps as a reader would.
+    for _ in 0..6 {
+        let log = log_el(&m);
+        scroll_log_to(&m, (log.scroll_top() - 500).max(0));
+        tick().await;
+    }
+    assert!(distance_from_bottom(&m) > 1_000);
+    let log = log_el(&m);
+    let log_top = log.get_bounding_client_rect().top();
+    // The first article fully in view, and where it is.
+    let reading = articles(&m)
+        .into_iter()
+        .find(|a| a.get_bounding_client_rect().top() >= log_top)
+        .unwrap();
+    let text = reading.text_content().unwrap();
+    let key = text
+        .split(':')
+        .next()
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let before = article_top(&m, &key).unwrap();
+
+    // New messages arrive (and the oldest leave memory): the reader's place holds.
+    for i in 0..5 {
+        state.apply_now([incoming(&format!("late-{i}"), peer, &format!("late {i}"))]);
+        tick().await;
+    }
+    tick().await;
+    let after = article_top(&m, &key).unwrap_or_else(|| panic!("{key} is gone"));
+    assert!(
+        (after - before).abs() < 2.0,
+        "{key} moved from {before} to {after}"
+    );
+    assert!(distance_from_bottom(&m) > 1_000, "not pulled to the bottom");
+}
+
+#[wasm_bindgen_test]
+async fn scrolling_a_long_chat_has_no_long_tasks() {
+    let (state, _) = long_chat(2_000);
+    let m = Mounted::new(state);
+    for _ in 0..4 {
+        tick().await;
+    }
+    // Long tasks (over 50 ms on the main thread) while scrolling, seen by the browser itself.
+    let watch = js_sys::Function::new_no_args(
+        "window.__longtasks = [];
+         const o = new PerformanceObserver(l => {
+             for (const e of l.getEntries()) window.__longtasks.push(e.duration);
+         });
+         o.observe({ type: 'longtask' });
+         window.__longtaskObserver = o;",
+    );
+    watch.call0(&JsValue::NULL).unwrap();
+    let mut worst = 0.0f64;
+    let log = log_el(&m);
+    let height = log.scroll_height();
+    // Jumps (a scrollbar drag) and small steps, top to bottom and back.
+    let mut positions: Vec<i32> = (0..=20).map(|k| height * k / 20).collect();
+    positions.extend((0..40).map(|k| height / 2 - k * 120));
+    for top in positions {
+        let t0 = js_sys::Date::now();
+        scroll_log_to(&m, top);
+        worst = worst.max(js_sys::Date::now() - t0);
+        tick().await;
+    }
+    let done = js_sys::Function::new_no_args(
+        "window.__longtaskObserver.disconnect(); return window.__longtasks;",
+    );
+    let long: js_sys::Array = done.call0(&JsValue::NULL).unwrap().unchecked_into();
+    assert_eq!(
+        long.length(),
+        0,
+        "long tasks while scrolling: {:?}",
+        long.to_vec()
+    );
+    assert!(worst < 50.0, "a scroll event took {worst} ms");
+    assert!(articles(&m).len() < 80);
+}
+
+#[wasm_bindgen_test]
+async fn a_gap_marker_offers_to_load_the_missing_messages() {
+    let peer = "c0000@example.org";
+    let state = signed_in(1);
+    // Cached messages 0..20, then a catch-up that brings 100..110 but cannot reach further
+    // back: messages 20..100 may be missing.
+    state.apply_now((0..20).map(|i| UiEvent::Core(Event::Message(chat_message(i, peer, false)))));
+    state.apply_now([UiEvent::Core(Event::Online {
+        jid: FullJid::new("alice@example.org/web").unwrap(),
+        resumed: false,
+    })]);
+    state.apply_now((100..110).map(|i| UiEvent::Core(Event::Message(chat_message(i, peer, true)))));
+    state.apply_now([
+        UiEvent::Core(Event::CaughtUp {
+            last: Some("arch-109".into()),
+            complete: false,
+        }),
+        UiEvent::Open(Some(bare(peer))),
+    ]);
+    let m = Mounted::new(state);
+    for _ in 0..3 {
+        tick().await;
+    }
+    let seps = m.all("[role=log] [role=separator]");
+    assert_eq!(seps.len(), 1, "one gap marker");
+    assert_eq!(
+        seps[0].get_attribute("aria-label").as_deref(),
+        Some("Some messages may be missing here")
+    );
+    let button = button_named(&m, "Load missing messages");
+    assert!(
+        button.get_attribute("disabled").is_none(),
+        "usable while connected"
+    );
+    // Between message 19 and message 100, in the log's order.
+    let row = seps[0].parent_element().unwrap();
+    let before = row
+        .previous_element_sibling()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    let after = row.next_element_sibling().unwrap().text_content().unwrap();
+    assert!(before.contains("message 19"), "{before}");
+    assert!(after.contains("message 100"), "{after}");
+    // Articles are counted without the marker.
+    assert_eq!(
+        m.one("[role=log]").get_attribute("aria-setsize").as_deref(),
+        Some("30")
+    );
+
+    // A page that reaches the start of the archive fills the gap: the marker goes.
+    state.apply_now([UiEvent::Core(Event::HistoryPage {
+        with: bare(peer),
+        first: Some("arch-20".into()),
+        complete: true,
+    })]);
+    for _ in 0..3 {
+        tick().await;
+    }
+    assert!(m.all("[role=log] [role=separator]").is_empty());
+    assert!(m
+        .all("button")
+        .iter()
+        .all(|b| name_of(b) != "Load missing messages"));
 }

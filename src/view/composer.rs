@@ -33,7 +33,8 @@ pub fn Composer(jid: BareJid) -> impl IntoView {
     let send = move || {
         let body = draft.get_untracked();
         let body = body.trim();
-        if body.is_empty() || !online.get_untracked() {
+        // Also while offline: the message waits in the outbox and goes out on reconnection.
+        if body.is_empty() {
             return;
         }
         if session.get().send_message(jid.clone(), body.to_string()) {
@@ -53,7 +54,7 @@ pub fn Composer(jid: BareJid) -> impl IntoView {
                 aria-label="Message"
                 rows="1"
                 placeholder=move || {
-                    if online.get() { "Write a message" } else { "Offline: messages can be sent once connected" }
+                    if online.get() { "Write a message" } else { "Not connected: messages go out once connected" }
                 }
                 node_ref=field
                 prop:value=move || draft.get()
@@ -68,7 +69,7 @@ pub fn Composer(jid: BareJid) -> impl IntoView {
             <button
                 type="submit"
                 class="primary"
-                disabled=move || !online.get() || draft.with(|d| d.trim().is_empty())
+                disabled=move || draft.with(|d| d.trim().is_empty())
             >
                 "Send"
             </button>

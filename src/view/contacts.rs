@@ -133,10 +133,12 @@ pub fn ContactList(filter: Signal<String>) -> impl IntoView {
                 aria-current=move || {
                     data.with(|d| d.as_ref().is_some_and(|d| d.selected)).then_some("true")
                 }
-                style=format!(
-                    "position:absolute;left:0;right:0;top:{}px;height:{ROW_HEIGHT}px",
-                    pos * ROW_HEIGHT as usize,
-                )
+                // CSSOM properties, not a `style` attribute: the CSP has no 'unsafe-inline'.
+                style:position="absolute"
+                style:left="0"
+                style:right="0"
+                style:top=format!("{}px", pos * ROW_HEIGHT as usize)
+                style:height=format!("{ROW_HEIGHT}px")
                 on:click=move |_| open(click_jid.clone())
                 on:keydown=move |ev| {
                     if ev.key() == "Enter" || ev.key() == " " {
@@ -145,7 +147,7 @@ pub fn ContactList(filter: Signal<String>) -> impl IntoView {
                     }
                 }
             >
-                <span class="avatar" style=format!("--hue:{hue}") aria-hidden="true">
+                <span class="avatar" style=("--hue", hue.to_string()) aria-hidden="true">
                     {move || display::initial(&name())}
                     <span class="presence-dot"></span>
                 </span>
@@ -186,7 +188,10 @@ pub fn ContactList(filter: Signal<String>) -> impl IntoView {
         <div
             class="contacts-scroll"
             node_ref=scroller
-            style="overflow-y:auto;position:relative;min-height:0;flex:1 1 auto"
+            style:overflow-y="auto"
+            style:position="relative"
+            style:min-height="0"
+            style:flex="1 1 auto"
             on:scroll=move |_| measure()
         >
             <ul
@@ -194,12 +199,11 @@ pub fn ContactList(filter: Signal<String>) -> impl IntoView {
                 aria-label="Contacts"
                 class="contacts"
                 aria-setsize=move || count.get()
-                style=move || {
-                    format!(
-                        "position:relative;margin:0;padding:0;list-style:none;height:{}px",
-                        count.get() * ROW_HEIGHT as usize,
-                    )
-                }
+                style:position="relative"
+                style:margin="0"
+                style:padding="0"
+                style:list-style="none"
+                style:height=move || format!("{}px", count.get() * ROW_HEIGHT as usize)
             >
                 <For each=move || visible.get() key=|(pos, jid)| (*pos, jid.clone()) children=row />
             </ul>

@@ -7,12 +7,10 @@ use natter_store::Phase;
 use crate::app::use_app;
 use crate::dom;
 use crate::endpoint;
+use crate::persist::local::{ADDRESS as KEY_ADDRESS, REMEMBERED, SERVICE as KEY_SERVICE};
 use crate::session::LoginRequest;
 use crate::state::UiEvent;
 use crate::view::{ConnectionStatus, ErrorAlert};
-
-const KEY_ADDRESS: &str = "natter.address";
-const KEY_SERVICE: &str = "natter.service";
 
 #[component]
 pub fn LoginView() -> impl IntoView {
@@ -28,6 +26,9 @@ pub fn LoginView() -> impl IntoView {
             .unwrap_or_default(),
     );
     let password = RwSignal::new(String::new());
+    // Sign in by itself on the next visits (with a credential derived from the password,
+    // never the password). Off by default: a shared computer must not keep the account.
+    let remember = RwSignal::new(dom::load(REMEMBERED).is_some());
     let busy = Memo::new(move |_| state.with_connection(|s| s.phase == Phase::Connecting));
 
     let fail = move |message: String| session.get().local(UiEvent::Error(Some(message)));
@@ -54,9 +55,14 @@ pub fn LoginView() -> impl IntoView {
         dom::save(KEY_ADDRESS, &jid.to_string());
         dom::save(KEY_SERVICE, url.trim());
         session.get().sign_in(LoginRequest {
-            jid,
+            jid: jid.clone(),
             password: pass,
             endpoint,
+        });
+        // The account's cache (chats, outbox) comes back while the sign-in runs.
+        let keep = remember.get_untracked();
+        leptos::task::spawn_local(async move {
+            state.open_account(jid, keep).await;
         });
     };
 
@@ -110,6 +116,21 @@ pub fn LoginView() -> impl IntoView {
                     <p id="login-service-hint" class="hint">
                         "Optional: wss:// for WebSocket, https:// for BOSH. Leave it empty to find \
                         your server's own (WebSocket, or BOSH where WebSocket is blocked)."
+                    </p>
+                    <label class="check">
+                        <input
+                            type="checkbox"
+                            name="remember"
+                            aria-describedby="login-remember-hint"
+                            prop:checked=move || remember.get()
+                            on:change=move |ev| remember.set(event_target_checked(&ev))
+                            disabled=move || busy.get()
+                        />
+                        "Remember me"
+                    </label>
+                    <p id="login-remember-hint" class="hint">
+                        "Stay signed in on this device, also offline. Your password is not stored. \
+                        Leave it off on a shared computer."
                     </p>
                     <ErrorAlert />
                     <button type="submit" class="primary" disabled=move || busy.get()>

@@ -12,12 +12,8 @@ use crate::linkify::{self, Segment};
 pub fn MessageItem(message: StoredMessage, from: String) -> impl IntoView {
     let outgoing = message.msg.direction == Direction::Outgoing;
     let clock = dom::clock(message.at);
-    let delivery = outgoing.then(|| match &message.state {
-        DeliveryState::Pending => ("pending", "Sending\u{2026}".to_string()),
-        DeliveryState::Sent => ("sent", "Sent".to_string()),
-        DeliveryState::Failed(reason) => ("failed", format!("Not delivered: {reason}")),
-    });
-    let token = delivery.as_ref().map(|d| d.0);
+    let delivery = outgoing.then(|| Delivery::of(&message.state));
+    let token = delivery.as_ref().map(|d| d.token);
     view! {
         <article
             class="msg"
@@ -31,10 +27,54 @@ pub fn MessageItem(message: StoredMessage, from: String) -> impl IntoView {
                 </p>
                 <p class="meta">
                     {clock.map(|c| view! { <time datetime=c.iso title=c.full>{c.short}</time> })}
-                    {delivery.map(|(token, text)| view! { <span class="delivery" data-state=token>{text}</span> })}
+                    {delivery.map(|d| view! {
+                        <span class="delivery" data-state=d.token>
+                            <span class="delivery-icon" role="img" aria-label=d.name title=d.name>
+                                {d.icon}
+                            </span>
+                            {d.reason.map(|r| view! { <span class="delivery-reason">{r}</span> })}
+                        </span>
+                    })}
                 </p>
             </div>
         </article>
+    }
+}
+
+/// How far one of our messages got, as shown next to it: a token for `data-state`, a small
+/// icon, and its accessible name (the icon alone says nothing to a screen reader).
+struct Delivery {
+    token: &'static str,
+    icon: &'static str,
+    name: &'static str,
+    /// Why it bounced, in the server's words (text, never markup).
+    reason: Option<String>,
+}
+
+impl Delivery {
+    fn of(state: &DeliveryState) -> Delivery {
+        let (icon, name, reason) = match state {
+            // In the outbox: not yet on the wire (offline, or just written).
+            DeliveryState::Pending => ("\u{25F7}", "Pending", None),
+            DeliveryState::Sent => ("\u{2713}", "Sent", None),
+            // XEP-0198 acknowledged, or the server's copy came back: it cannot be lost now.
+            DeliveryState::Acked => ("\u{2713}\u{2713}", "Delivered to server", None),
+            DeliveryState::Failed(r) => (
+                "!",
+                "Failed",
+                Some(if r.is_empty() {
+                    "Not delivered".to_string()
+                } else {
+                    format!("Not delivered: {r}")
+                }),
+            ),
+        };
+        Delivery {
+            token: state.token(),
+            icon,
+            name,
+            reason,
+        }
     }
 }
 

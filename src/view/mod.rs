@@ -5,6 +5,7 @@ mod add_contact;
 mod chat;
 mod composer;
 mod contacts;
+mod log;
 mod login;
 mod main_view;
 mod message;

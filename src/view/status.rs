@@ -1,30 +1,68 @@
 //! The `Connection` status and the error `alert`.
 
+use std::time::Duration;
+
 use leptos::prelude::*;
-use natter_store::Phase;
 
 use crate::app::use_app;
+use crate::reconnect::{self, Waiting};
 use crate::state::UiEvent;
 
-/// `role=status`, named `Connection`: "Connected · WebSocket".
+/// `role=status`, named `Connection`: "Connected · WebSocket", "Reconnecting in 7 s ·
+/// WebSocket", "Offline · BOSH"; between attempts a `Retry now` button next to it.
 #[component]
 pub fn ConnectionStatus() -> impl IntoView {
-    let (state, _) = use_app();
+    let (state, session) = use_app();
     let phase = Memo::new(move |_| state.with_connection(|s| s.phase));
     let transport =
         Memo::new(move |_| state.with_connection(|s| s.transport.unwrap_or("WebSocket")));
-    let token = move || match phase.get() {
-        Phase::Connected => "connected",
-        Phase::Connecting => "connecting",
-        Phase::Reconnecting => "reconnecting",
-        Phase::Offline => "offline",
+    let waiting = session.get().waiting();
+
+    // The countdown's clock: ticks only while an attempt is scheduled.
+    let now = RwSignal::new(now_ms());
+    let ticker = StoredValue::new_local(None::<IntervalHandle>);
+    let stop_ticking = move || {
+        if let Some(h) = ticker.try_update_value(Option::take).flatten() {
+            h.clear();
+        }
     };
+    Effect::new(move |_| {
+        let counting = matches!(waiting.get(), Waiting::Until(_));
+        stop_ticking();
+        now.set(now_ms());
+        if counting {
+            let tick = move || now.set(now_ms());
+            let h = set_interval_with_handle(tick, Duration::from_millis(250)).ok();
+            ticker.set_value(h);
+        }
+    });
+    on_cleanup(stop_ticking);
+
+    let shown = Memo::new(move |_| reconnect::status(phase.get(), waiting.get(), now.get()));
     view! {
-        <div role="status" aria-label="Connection" class="conn" data-phase=token>
+        <div role="status" aria-label="Connection" class="conn" data-phase=move || shown.with(|s| s.0)>
             <span class="conn-dot" aria-hidden="true"></span>
-            <span class="conn-text">{move || phase.get().label()} " · " {move || transport.get()}</span>
+            <span class="conn-text">{move || shown.with(|s| s.1.clone())} " · " {move || transport.get()}</span>
         </div>
+        {move || {
+            (waiting.get() != Waiting::No)
+                .then(|| {
+                    view! {
+                        <button
+                            type="button"
+                            class="ghost retry"
+                            on:click=move |_| session.get().retry_now()
+                        >
+                            "Retry now"
+                        </button>
+                    }
+                })
+        }}
     }
+}
+
+fn now_ms() -> f64 {
+    window().performance().map_or(0.0, |p| p.now())
 }
 
 /// The last error in plain words, as an `alert`, with a button to dismiss it.

@@ -1,17 +1,70 @@
-//! One-to-one conversations, deduplicated by stanza id.
+//! One-to-one conversations: messages in time order, one entry per message however many copies
+//! of it arrive (live, carbon, archive), a bounded window in memory, and gap markers.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
-use natter_core::ChatMessage;
+use natter_core::{ChatMessage, Direction};
+
+use crate::keys;
+
+/// Messages kept in memory per conversation; older ones live only in the persistent cache
+/// (and the server's archive) and are paged in on demand.
+pub const MEMORY_LIMIT: usize = 500;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeliveryState {
-    /// Shown locally, not yet handed to the wire.
+    /// Shown locally, not yet handed to the wire (in the outbox).
     Pending,
     /// Written to the stream (or received, for incoming messages).
     Sent,
+    /// The server acknowledged it (XEP-0198), or a server copy of it (carbon, archive) came
+    /// back: it is safe on the server.
+    Acked,
     /// Bounced; the reason in plain words.
     Failed(String),
+}
+
+impl DeliveryState {
+    /// States only move forward: a late or repeated event never undoes a later one. A bounce
+    /// is final.
+    fn rank(&self) -> u8 {
+        match self {
+            DeliveryState::Pending => 0,
+            DeliveryState::Sent => 1,
+            DeliveryState::Acked => 2,
+            DeliveryState::Failed(_) => 3,
+        }
+    }
+
+    /// The more advanced of two states.
+    pub fn merge(self, other: DeliveryState) -> DeliveryState {
+        if other.rank() > self.rank() {
+            other
+        } else {
+            self
+        }
+    }
+
+    /// Short token for `data-state` and for the persistent cache.
+    pub fn token(&self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::Sent => "sent",
+            DeliveryState::Acked => "acked",
+            DeliveryState::Failed(_) => "failed",
+        }
+    }
+
+    /// The inverse of [`DeliveryState::token`]; `reason` is used for `failed`.
+    pub fn from_token(token: &str, reason: Option<String>) -> Option<DeliveryState> {
+        Some(match token {
+            "pending" => DeliveryState::Pending,
+            "sent" => DeliveryState::Sent,
+            "acked" => DeliveryState::Acked,
+            "failed" => DeliveryState::Failed(reason.unwrap_or_default()),
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,18 +74,97 @@ pub struct StoredMessage {
     /// When it was sent, as Unix milliseconds: the XEP-0203 delay stamp if any, else the
     /// store's clock when it arrived (0 when the driver never set the clock).
     pub at: u64,
+    /// Breaks ties between messages with the same `at`: arrival order.
+    pub seq: u64,
 }
 
-#[derive(Debug, Default, Clone)]
+impl StoredMessage {
+    /// The key this message is cached under (see [`keys::primary`]).
+    pub fn key(&self) -> String {
+        keys::primary(&self.msg)
+    }
+
+    fn order(&self) -> (u64, u64) {
+        (self.at, self.seq)
+    }
+}
+
+/// Where a catch-up could not reach: messages may be missing just before `at`/`seq` (the
+/// oldest message the catch-up brought into this chat, or the end of the chat).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gap {
+    pub at: u64,
+    pub seq: u64,
+    /// The archive id to page back from (`Command::LoadHistory { before }`): the stanza id
+    /// of the first message after the gap. `None`: from the newest message.
+    pub before: Option<String>,
+}
+
+/// One row of the chat log: a message or a gap marker, in display order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogItem {
+    Message(StoredMessage),
+    Gap(Gap),
+}
+
+/// What [`Conversation::insert`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    /// A new message, now in memory; `newest`: it sorts after every other message.
+    New { newest: bool },
+    /// Another copy of a message already here; `changed`: it brought something (a later
+    /// delivery state, a stanza id).
+    Duplicate { changed: bool },
+    /// A new message older than the whole in-memory window of a full conversation: not kept
+    /// in memory (only in the persistent cache).
+    Older,
+}
+
+#[derive(Debug, Clone)]
 pub struct Conversation {
+    /// In display order: by `at`, then `seq`.
     pub messages: Vec<StoredMessage>,
-    ids: HashSet<String>,
+    /// Every dedup key of every message in memory, to that message's `seq`.
+    keys: HashMap<String, u64>,
     pub unread: u32,
+    /// Gap markers, oldest first.
+    pub gaps: Vec<Gap>,
+    /// Older messages exist outside memory (evicted, or never loaded from the cache).
+    pub truncated: bool,
+    /// The server's archive has nothing older than what was paged in (`HistoryPage {
+    /// complete: true }`).
+    pub archive_exhausted: bool,
+    /// How many messages may be in memory now: [`MEMORY_LIMIT`], more while older pages are
+    /// shown (see [`Conversation::insert_older`]).
+    limit: usize,
+    /// The next message's `seq`. Starts in the middle of the range so that older pages can
+    /// take numbers below every message already here (see `older_seq`).
+    next_seq: u64,
+    /// The last `seq` given to a message paged in from before all others.
+    older_seq: u64,
+}
+
+/// Where `seq` numbering starts: new messages count up from here, older pages down.
+const SEQ_START: u64 = 1 << 32;
+
+impl Default for Conversation {
+    fn default() -> Self {
+        Conversation {
+            messages: Vec::new(),
+            keys: HashMap::new(),
+            unread: 0,
+            gaps: Vec::new(),
+            truncated: false,
+            archive_exhausted: false,
+            limit: MEMORY_LIMIT,
+            next_seq: SEQ_START,
+            older_seq: SEQ_START,
+        }
+    }
 }
 
 impl Conversation {
-    /// Adds a message unless one with the same id is already here (then an outgoing pending
-    /// copy is marked sent). Returns whether a new message was added.
+    /// Adds a message as `Sent` unless it is already here. Returns whether it was added.
     pub fn insert(&mut self, msg: ChatMessage) -> bool {
         self.insert_at(msg, 0)
     }
@@ -40,49 +172,265 @@ impl Conversation {
     /// [`Conversation::insert`] with the arrival time (Unix ms); a delay stamp on the message
     /// takes precedence.
     pub fn insert_at(&mut self, msg: ChatMessage, now_ms: u64) -> bool {
-        if self.ids.contains(&msg.id) {
-            if let Some(m) = self.messages.iter_mut().rev().find(|m| m.msg.id == msg.id) {
-                if m.state == DeliveryState::Pending && m.msg.direction == msg.direction {
-                    m.state = DeliveryState::Sent;
-                }
+        let (outcome, _) = self.insert_copy(msg, DeliveryState::Sent, now_ms);
+        matches!(outcome, Inserted::New { .. })
+    }
+
+    /// Adds one copy of a message. `state` is what this copy says about delivery (a copy from
+    /// the server's archive means the server has it). A copy of a message already here
+    /// merges into it: the later state wins, a stanza id or origin id it brings is kept.
+    /// Returns what happened and the message as it now stands.
+    pub fn insert_copy(
+        &mut self,
+        msg: ChatMessage,
+        state: DeliveryState,
+        now_ms: u64,
+    ) -> (Inserted, StoredMessage) {
+        self.insert_copy_grow(msg, state, now_ms, false)
+    }
+
+    /// [`Conversation::insert_copy`]; with `grow`, a new message older than a full window is
+    /// kept by growing the window (until [`Conversation::trim`]) instead of left out.
+    pub fn insert_copy_grow(
+        &mut self,
+        msg: ChatMessage,
+        state: DeliveryState,
+        now_ms: u64,
+        grow: bool,
+    ) -> (Inserted, StoredMessage) {
+        let keys = keys::all(&msg);
+        if let Some(seq) = keys.iter().find_map(|k| self.keys.get(k).copied()) {
+            if let Some((changed, m)) = self.merge_copy(seq, msg.clone(), state.clone(), keys) {
+                return (Inserted::Duplicate { changed }, m);
             }
-            return false;
         }
-        self.ids.insert(msg.id.clone());
         let at = msg
             .delayed
             .as_deref()
             .and_then(crate::time::parse_rfc3339_ms)
             .unwrap_or(now_ms);
-        self.messages.push(StoredMessage {
+        let seq = self.bump_seq();
+        let m = StoredMessage {
             msg,
-            state: DeliveryState::Sent,
+            state,
             at,
-        });
-        true
+            seq,
+        };
+        if grow && self.is_older_than_window(&m) {
+            self.limit += 1;
+        }
+        let outcome = self.place(m.clone(), keys::all(&m.msg));
+        (outcome, m)
     }
 
+    /// Shows a message the user just wrote (not yet confirmed by the core).
     pub fn insert_pending(&mut self, msg: ChatMessage) {
         self.insert_pending_at(msg, 0);
     }
 
     pub fn insert_pending_at(&mut self, msg: ChatMessage, now_ms: u64) {
-        if self.ids.insert(msg.id.clone()) {
-            self.messages.push(StoredMessage {
-                msg,
-                state: DeliveryState::Pending,
-                at: now_ms,
-            });
+        // The user's own message always goes at the end, whatever the clock says.
+        let at = self.messages.last().map_or(now_ms, |m| m.at.max(now_ms));
+        let keys = keys::all(&msg);
+        if keys.iter().any(|k| self.keys.contains_key(k)) {
+            return;
         }
+        let seq = self.bump_seq();
+        let m = StoredMessage {
+            msg,
+            state: DeliveryState::Pending,
+            at,
+            seq,
+        };
+        self.place(m, keys);
+    }
+
+    /// Puts back messages from the persistent cache (on load, or older pages on scroll-up).
+    /// They keep their times and states, and their order (by `at`, then their cached `seq`);
+    /// the window grows to hold them when `grow` (paging up: they go before the messages of
+    /// the same millisecond already here), else it stays bounded (a restore keeps the
+    /// newest). Returns how many were new.
+    pub fn restore(&mut self, mut messages: Vec<StoredMessage>, grow: bool) -> usize {
+        messages.sort_by_key(|m| (m.at, m.seq));
+        if grow {
+            // Numbered newest first, downwards: below everything here, in order.
+            messages.reverse();
+        }
+        let mut added = 0;
+        for mut m in messages {
+            let keys = keys::all(&m.msg);
+            if let Some(seq) = keys.iter().find_map(|k| self.keys.get(k).copied()) {
+                let StoredMessage { msg, state, .. } = m;
+                self.merge_copy(seq, msg, state, keys);
+                continue;
+            }
+            m.seq = if grow {
+                self.older_seq = self.older_seq.saturating_sub(1);
+                self.older_seq
+            } else {
+                self.bump_seq()
+            };
+            if grow && self.messages.len() >= self.limit {
+                self.limit += 1;
+            }
+            if matches!(self.place(m, keys), Inserted::New { .. }) {
+                added += 1;
+            }
+        }
+        added
+    }
+
+    /// Older messages paged in from the cache on scroll-up: shown in addition to the newest
+    /// [`MEMORY_LIMIT`] until [`Conversation::trim`].
+    pub fn insert_older(&mut self, messages: Vec<StoredMessage>) -> usize {
+        self.restore(messages, true)
+    }
+
+    /// Back to the newest [`MEMORY_LIMIT`] messages (the chat was closed, or the reader is
+    /// back at the bottom).
+    pub fn trim(&mut self) {
+        self.limit = MEMORY_LIMIT;
+        self.evict();
     }
 
     pub fn last(&self) -> Option<&StoredMessage> {
         self.messages.last()
     }
 
-    pub fn mark_failed(&mut self, id: &str, reason: String) {
-        if let Some(m) = self.messages.iter_mut().rev().find(|m| m.msg.id == id) {
-            m.state = DeliveryState::Failed(reason);
+    /// The oldest message in memory: the cache is paged back from there.
+    pub fn oldest(&self) -> Option<&StoredMessage> {
+        self.messages.first()
+    }
+
+    pub fn get(&self, key: &str) -> Option<&StoredMessage> {
+        let seq = *self.keys.get(key)?;
+        self.messages.iter().rev().find(|m| m.seq == seq)
+    }
+
+    /// Sets the delivery state of our message `id` (never backwards). Returns the updated
+    /// message if it is in memory and changed.
+    pub fn set_state(&mut self, id: &str, state: DeliveryState) -> Option<&StoredMessage> {
+        let seq = *self.keys.get(&keys::local(Direction::Outgoing, id))?;
+        let m = self.messages.iter_mut().rev().find(|m| m.seq == seq)?;
+        let merged = m.state.clone().merge(state);
+        if merged == m.state {
+            return None;
         }
+        m.state = merged;
+        Some(m)
+    }
+
+    pub fn mark_failed(&mut self, id: &str, reason: String) {
+        self.set_state(id, DeliveryState::Failed(reason));
+    }
+
+    /// Messages and gap markers in display order (a marker just before the message it
+    /// precedes).
+    pub fn log(&self) -> Vec<LogItem> {
+        let mut out = Vec::with_capacity(self.messages.len() + self.gaps.len());
+        let mut gaps = self.gaps.iter().peekable();
+        for m in &self.messages {
+            while let Some(g) = gaps.next_if(|g| (g.at, g.seq) <= m.order()) {
+                out.push(LogItem::Gap(g.clone()));
+            }
+            out.push(LogItem::Message(m.clone()));
+        }
+        out.extend(gaps.cloned().map(LogItem::Gap));
+        out
+    }
+
+    /// Marks possibly missing messages just before `(at, seq)`.
+    pub fn add_gap(&mut self, gap: Gap) {
+        if self.gaps.iter().any(|g| (g.at, g.seq) == (gap.at, gap.seq)) {
+            return;
+        }
+        let i = self
+            .gaps
+            .partition_point(|g| (g.at, g.seq) < (gap.at, gap.seq));
+        self.gaps.insert(i, gap);
+    }
+
+    /// A gap marker at the end of the chat: missing messages may come after everything shown.
+    pub fn add_gap_at_end(&mut self) {
+        let (at, seq) = self.messages.last().map_or((0, 0), |m| (m.at, m.seq + 1));
+        self.add_gap(Gap {
+            at,
+            seq,
+            before: None,
+        });
+    }
+
+    pub fn remove_gaps(&mut self) -> bool {
+        let had = !self.gaps.is_empty();
+        self.gaps.clear();
+        had
+    }
+
+    fn bump_seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq
+    }
+
+    fn place(&mut self, m: StoredMessage, keys: Vec<String>) -> Inserted {
+        if self.is_older_than_window(&m) {
+            self.truncated = true;
+            return Inserted::Older;
+        }
+        let i = self.messages.partition_point(|x| x.order() < m.order());
+        let newest = i == self.messages.len();
+        for k in keys {
+            self.keys.entry(k).or_insert(m.seq);
+        }
+        self.messages.insert(i, m);
+        self.evict();
+        Inserted::New { newest }
+    }
+
+    fn evict(&mut self) {
+        let excess = self.messages.len().saturating_sub(self.limit);
+        if excess == 0 {
+            return;
+        }
+        for m in self.messages.drain(..excess) {
+            for k in keys::all(&m.msg) {
+                if self.keys.get(&k) == Some(&m.seq) {
+                    self.keys.remove(&k);
+                }
+            }
+        }
+        self.truncated = true;
+    }
+
+    /// Merges a copy into the message `seq`. `None` if that message is not in memory.
+    fn merge_copy(
+        &mut self,
+        seq: u64,
+        copy: ChatMessage,
+        state: DeliveryState,
+        keys: Vec<String>,
+    ) -> Option<(bool, StoredMessage)> {
+        let m = self.messages.iter_mut().rev().find(|m| m.seq == seq)?;
+        let mut changed = false;
+        let merged = m.state.clone().merge(state);
+        if merged != m.state {
+            m.state = merged;
+            changed = true;
+        }
+        changed |= keys::adopt_ids(&mut m.msg, copy);
+        let m = m.clone();
+        for k in keys {
+            self.keys.entry(k).or_insert(seq);
+        }
+        Some((changed, m))
+    }
+
+    fn is_older_than_window(&self, m: &StoredMessage) -> bool {
+        self.messages.len() >= self.limit
+            && self.messages.first().is_some_and(|f| m.order() < f.order())
+    }
+
+    /// Number of dedup keys held (for the memory bound).
+    pub fn key_count(&self) -> usize {
+        self.keys.len()
     }
 }

@@ -1,8 +1,16 @@
 //! natter-store: what the client knows, as plain data, changed only by core events and by the
 //! user's own actions. No Leptos, no browser: the view wraps a `Store` in a signal and renders
 //! it; tests drive it natively.
+//!
+//! The store also records what changed for the persistent cache ([`Store::take_dirty`]) and
+//! takes the cache's contents back on load ([`Store::restore`]); the cache itself (IndexedDB)
+//! lives in the app.
 
+mod cache;
 mod conversation;
+mod history;
+pub mod keys;
+mod outbox;
 mod roster;
 pub mod time;
 
@@ -11,8 +19,19 @@ use std::collections::HashMap;
 use jid::{BareJid, FullJid};
 use natter_core::{Direction, Error, Event, SessionState, Subscription};
 
-pub use conversation::{Conversation, DeliveryState, StoredMessage};
-pub use roster::{Availability, Contact, Roster};
+pub use cache::{merge_cached, ChatRecord, Dirty, Meta, Snapshot};
+pub use conversation::{
+    Conversation, DeliveryState, Gap, Inserted, LogItem, StoredMessage, MEMORY_LIMIT,
+};
+pub use outbox::{Outbox, OutboxEntry};
+pub use roster::{Availability, Contact, Roster, MAX_RESOURCES, MAX_STRANGERS};
+
+/// Most pending subscription requests kept (newest win): anyone can ask, and the server sends
+/// the pending ones again at the next sign-in, so dropping the oldest loses nothing for good.
+pub const MAX_REQUESTS: usize = 100;
+
+use cache::Tracker;
+use history::Archived;
 
 /// Coarse connection phase for the `Connection` status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -64,6 +83,8 @@ pub struct Store {
     /// The last error, in plain words, for the `alert`.
     pub error: Option<String>,
     pub roster: Roster,
+    /// RFC 6121 roster version of `roster` (sent on the next sign-in).
+    pub roster_ver: Option<String>,
     /// Inbound subscription requests not yet answered, oldest first.
     pub requests: Vec<BareJid>,
     pub conversations: HashMap<BareJid, Conversation>,
@@ -72,6 +93,25 @@ pub struct Store {
     /// Wall-clock time (Unix ms) set by the driver before it applies a batch of events; stamps
     /// messages that carry no delay. 0 means unknown.
     pub clock_ms: u64,
+    /// Our messages the server does not have yet.
+    pub outbox: Outbox,
+    /// The newest archive id seen (`Command::CatchUp { after }`).
+    pub last_archive_id: Option<String>,
+    /// The server acknowledges stanzas (XEP-0198): sent messages stay in the outbox until
+    /// acked. Learnt from the first ack, kept in the cache.
+    pub acks: bool,
+    /// The roster came from the server in this session (a cache restored later must not
+    /// replace it).
+    roster_from_server: bool,
+    /// Archive copies received since the last catch-up or history page ended.
+    archived: Archived,
+    /// A catch-up is running: live archive ids must not move `last_archive_id` past messages
+    /// the catch-up has not fetched yet.
+    catching_up: bool,
+    /// A catch-up left a gap while no chat was open: shown in the next chat opened.
+    pending_gap: bool,
+    /// Changes for the persistent cache; `None` when nothing persists (tests, no cache).
+    cache: Option<Tracker>,
 }
 
 impl Store {
@@ -101,79 +141,168 @@ impl Store {
                     }
                 }
             }
-            Event::Online { jid } => {
+            Event::Online { jid, resumed } => {
                 self.account = Some(jid);
                 self.error = None;
                 self.phase = Phase::Connected;
+                // A fresh session is followed by a catch-up; a resumed one continues
+                // whatever was running.
+                if !resumed {
+                    self.catching_up = true;
+                }
                 c.connection = true;
             }
             Event::Failed(err) => {
                 self.error = Some(describe(&err));
                 c.connection = true;
             }
-            Event::RosterReset { items, .. } => {
+            Event::RosterReset { items, ver } => {
                 self.roster.reset(items);
+                self.roster_from_server = true;
+                self.roster_ver = ver;
+                if let Some(t) = self.cache.as_mut() {
+                    t.roster_all();
+                    t.meta();
+                }
                 c.roster = true;
             }
             Event::RosterUpdated(item) => {
                 let approved = matches!(item.subscription, Subscription::From | Subscription::Both);
                 self.requests.retain(|j| *j != item.jid || !approved);
+                if let Some(t) = self.cache.as_mut() {
+                    t.roster_put(&item);
+                }
                 self.roster.upsert(item);
                 c.roster = true;
             }
             Event::RosterRemoved(jid) => {
+                if let Some(t) = self.cache.as_mut() {
+                    t.roster_del(&jid);
+                }
                 self.roster.remove(&jid);
                 c.roster = true;
             }
+            Event::RosterUnchanged => self.on_roster_unchanged(),
+            Event::RosterVersion(ver) => self.on_roster_version(ver),
             Event::Presence(p) => {
                 c.roster = self.roster.set_presence(p);
             }
             Event::SubscriptionRequest { from } => {
                 if !self.requests.contains(&from) {
+                    if self.requests.len() >= MAX_REQUESTS {
+                        self.requests.remove(0);
+                    }
                     self.requests.push(from);
                     c.roster = true;
                 }
             }
             Event::SubscriptionChanged { .. } => {}
-            Event::Message(m) | Event::MessageSent(m) => {
-                let peer = m.peer.clone();
-                let is_open = self.open.as_ref() == Some(&peer);
-                let conv = self.conversations.entry(peer).or_default();
-                let incoming = m.direction == Direction::Incoming;
-                if conv.insert_at(m, self.clock_ms) && incoming && !is_open {
-                    conv.unread += 1;
-                }
-                c.messages = true;
-                c.roster = incoming && !is_open;
-            }
+            Event::Message(m) => c = self.on_message(m),
+            Event::MessageSent(m) => c = self.on_sent(m),
+            Event::MessageAcked { id, peer } => c = self.on_acked(&peer, &id),
             Event::MessageFailed { id, peer, reason } => {
-                if let Some(conv) = self.conversations.get_mut(&peer) {
-                    conv.mark_failed(&id, reason);
-                    c.messages = true;
+                c = self.on_state(&peer, &id, DeliveryState::Failed(reason));
+                if self.outbox.remove(&id) {
+                    self.track(|t| t.outbox_del(&id));
                 }
             }
             Event::RequestFailed { what, reason } => {
                 self.error = Some(format!("{what}: {reason}"));
                 c.connection = true;
             }
+            Event::CaughtUp { last, complete } => c = self.on_caught_up(last, complete),
+            Event::HistoryPage {
+                with,
+                first,
+                complete,
+            } => c = self.on_history_page(&with, first, complete),
+            // Nothing to keep: carbons only change which copies arrive, and a dropped stanza
+            // is for the log.
+            Event::CarbonsEnabled | Event::Dropped { .. } => {}
+            // Persisting the credential is the app's choice ("remember me"), not the store's.
+            Event::Credential(_) => {}
+            // Group chat (natter-core's `room` events): not kept by the store yet.
+            Event::RoomJoining { .. }
+            | Event::RoomJoined { .. }
+            | Event::RoomJoinFailed { .. }
+            | Event::RoomLeft { .. }
+            | Event::Occupant(_)
+            | Event::NickChanged { .. }
+            | Event::Subject { .. }
+            | Event::GroupMessage(_)
+            | Event::GroupMessageSent(_)
+            | Event::PrivateMessage(_)
+            | Event::RoomList { .. }
+            | Event::RoomInfo(_)
+            | Event::RoomConfigForm(_)
+            | Event::RoomConfigured { .. }
+            | Event::Bookmarks(_)
+            | Event::Invitation(_)
+            | Event::RoomCaughtUp { .. }
+            | Event::RoomHistoryPage { .. } => {}
         }
         c
     }
 
-    /// Show a message the user just wrote before the core confirms it (optimistic echo).
+    /// The server has our message `id` (XEP-0198 ack): it leaves the outbox.
+    pub fn on_acked(&mut self, peer: &BareJid, id: &str) -> Changes {
+        if !self.acks {
+            self.acks = true;
+            self.track(Tracker::meta);
+        }
+        if self.outbox.remove(id) {
+            self.track(|t| t.outbox_del(id));
+        }
+        self.on_state(peer, id, DeliveryState::Acked)
+    }
+
+    /// A roster push carried a new roster version.
+    pub fn on_roster_version(&mut self, ver: String) {
+        self.roster_ver = Some(ver);
+        self.track(Tracker::meta);
+    }
+
+    /// The server says the cached roster is current (roster versioning).
+    pub fn on_roster_unchanged(&mut self) {
+        self.roster_from_server = true;
+    }
+
+    /// Show a message the user just wrote, before the core confirms it (optimistic echo), and
+    /// keep it in the outbox until the server has it.
     pub fn add_pending(&mut self, peer: BareJid, id: String, from: jid::Jid, body: String) {
+        let now = self.clock_ms;
+        let msg = natter_core::ChatMessage {
+            id: id.clone(),
+            direction: Direction::Outgoing,
+            peer: peer.clone(),
+            from: from.clone(),
+            body: body.clone(),
+            delayed: None,
+            stanza_id: None,
+            origin_id: None,
+            archived: false,
+        };
         let conv = self.conversations.entry(peer.clone()).or_default();
-        conv.insert_pending_at(
-            natter_core::ChatMessage {
-                id,
-                direction: Direction::Outgoing,
-                peer,
-                from,
-                body,
-                delayed: None,
-            },
-            self.clock_ms,
-        );
+        conv.insert_pending_at(msg, now);
+        let record = conv.get(&keys::local(Direction::Outgoing, &id)).cloned();
+        let entry = OutboxEntry {
+            peer: peer.clone(),
+            id: id.clone(),
+            from,
+            body,
+            at: record.as_ref().map_or(now, |m| m.at),
+            sent: false,
+        };
+        if self.outbox.add(entry) {
+            if let Some(t) = self.cache.as_mut() {
+                if let Some(e) = self.outbox.iter().find(|e| e.id == id) {
+                    t.outbox_put(e);
+                }
+                if let Some(m) = &record {
+                    t.message(m);
+                }
+            }
+        }
     }
 
     /// Unread messages over every conversation (for the page title).
@@ -190,12 +319,26 @@ impl Store {
 
     /// Close the conversation on screen (phone layout: back to the list).
     pub fn close_conversation(&mut self) {
-        self.open = None;
+        if let Some(prev) = self.open.take() {
+            if let Some(c) = self.conversations.get_mut(&prev) {
+                c.trim();
+            }
+        }
     }
 
     /// Put a conversation on screen and clear its unread count.
     pub fn open_conversation(&mut self, peer: BareJid) {
-        self.conversations.entry(peer.clone()).or_default().unread = 0;
+        if self.open.as_ref() != Some(&peer) {
+            self.close_conversation();
+        }
+        let conv = self.conversations.entry(peer.clone()).or_default();
+        if std::mem::take(&mut self.pending_gap) {
+            conv.add_gap_at_end();
+        }
+        if conv.unread != 0 {
+            conv.unread = 0;
+            self.track(|t| t.chat(&peer));
+        }
         self.open = Some(peer);
     }
 
@@ -206,6 +349,142 @@ impl Store {
     /// Forget everything tied to the signed-in account (sign out).
     pub fn reset(&mut self) {
         *self = Store::default();
+    }
+
+    /// Start recording changes for the persistent cache (see [`Store::take_dirty`]).
+    pub fn enable_cache(&mut self) {
+        if self.cache.is_none() {
+            self.cache = Some(Tracker::default());
+        }
+    }
+
+    /// What changed since the last call, to write to the cache in one batch; `None` if
+    /// nothing did (or no cache is enabled).
+    pub fn take_dirty(&mut self) -> Option<Dirty> {
+        let tracker = self.cache.as_mut()?;
+        if tracker.is_empty() {
+            return None;
+        }
+        let tracker = std::mem::take(tracker);
+        let meta = self.meta();
+        let conversations = &self.conversations;
+        let roster = &self.roster;
+        Some(tracker.finish_with(
+            || Some(meta),
+            |peer| {
+                conversations.get(peer).map(|c| ChatRecord {
+                    peer: peer.clone(),
+                    unread: c.unread,
+                })
+            },
+            || roster.iter().map(|c| c.item.clone()).collect(),
+        ))
+    }
+
+    /// The small per-account facts the cache keeps.
+    pub fn meta(&self) -> Meta {
+        Meta {
+            roster_ver: self.roster_ver.clone(),
+            last_archive_id: self.last_archive_id.clone(),
+            acks: self.acks,
+        }
+    }
+
+    /// Put back what the cache had for this account. Whatever the server already said in
+    /// this session wins: a restore never replaces a roster the server sent, and cached
+    /// messages merge with those already here.
+    pub fn restore(&mut self, snap: Snapshot) -> Changes {
+        if !self.roster_from_server {
+            self.roster.reset(snap.roster);
+            self.roster_ver = snap.meta.roster_ver;
+        }
+        if self.last_archive_id.is_none() {
+            self.last_archive_id = snap.meta.last_archive_id;
+        }
+        self.acks |= snap.meta.acks;
+        let mut by_peer: HashMap<BareJid, Vec<StoredMessage>> = HashMap::new();
+        for m in snap.messages {
+            by_peer.entry(m.msg.peer.clone()).or_default().push(m);
+        }
+        for (peer, mut msgs) in by_peer {
+            // `seq` as cached keeps the arrival order of messages of the same millisecond.
+            msgs.sort_by_key(|m| (m.at, m.seq));
+            let conv = self.conversations.entry(peer).or_default();
+            // The cache holds more than this: the rest is paged in on scroll-up.
+            conv.truncated = true;
+            conv.restore(msgs, false);
+        }
+        for chat in snap.chats {
+            let open = self.open.as_ref() == Some(&chat.peer);
+            let conv = self.conversations.entry(chat.peer).or_default();
+            if !open {
+                conv.unread = conv.unread.max(chat.unread);
+            }
+        }
+        self.restore_outbox(snap.outbox);
+        Changes {
+            connection: true,
+            roster: true,
+            messages: true,
+        }
+    }
+
+    /// Put back cached outbox entries (owed to the server): each shown in its chat (pending,
+    /// unless the chat already has it) and sent again by the driver once online.
+    pub fn restore_outbox(&mut self, mut entries: Vec<OutboxEntry>) -> Changes {
+        entries.sort_by_key(|e| e.at);
+        let changed = !entries.is_empty();
+        for e in entries {
+            let conv = self.conversations.entry(e.peer.clone()).or_default();
+            let key = keys::local(Direction::Outgoing, &e.id);
+            if conv.get(&key).is_none() {
+                let msg = natter_core::ChatMessage {
+                    id: e.id.clone(),
+                    direction: Direction::Outgoing,
+                    peer: e.peer.clone(),
+                    from: e.from.clone(),
+                    body: e.body.clone(),
+                    delayed: None,
+                    stanza_id: None,
+                    origin_id: None,
+                    archived: false,
+                };
+                let state = if e.sent {
+                    DeliveryState::Sent
+                } else {
+                    DeliveryState::Pending
+                };
+                conv.restore(
+                    vec![StoredMessage {
+                        msg,
+                        state,
+                        at: e.at,
+                        seq: 0,
+                    }],
+                    false,
+                );
+            }
+            self.outbox.add(e);
+        }
+        Changes {
+            messages: changed,
+            ..Changes::default()
+        }
+    }
+
+    /// Older messages from the cache for a conversation (scroll-up): shown in addition to
+    /// the newest ones until the conversation is closed. Returns how many were new.
+    pub fn insert_older(&mut self, peer: &BareJid, messages: Vec<StoredMessage>) -> usize {
+        self.conversations
+            .entry(peer.clone())
+            .or_default()
+            .insert_older(messages)
+    }
+
+    fn track(&mut self, f: impl FnOnce(&mut Tracker)) {
+        if let Some(t) = self.cache.as_mut() {
+            f(t);
+        }
     }
 }
 

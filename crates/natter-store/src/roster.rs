@@ -127,6 +127,17 @@ fn search_key(item: &RosterItem) -> String {
     k
 }
 
+/// Most resources kept per contact. A person has a handful of devices; a flood of presences
+/// from thousands of resources (a broken or hostile client of the contact's) would otherwise
+/// grow memory and the presence computations without bound. Beyond it, new resources are
+/// ignored until known ones go offline.
+pub const MAX_RESOURCES: usize = 64;
+/// Most non-contacts whose presence is kept (for a roster push that may follow). Anyone can
+/// send us presence; when full, an arbitrary older one is forgotten for the newcomer.
+pub const MAX_STRANGERS: usize = 100;
+/// Most resources kept per non-contact.
+pub const MAX_STRANGER_RESOURCES: usize = 8;
+
 #[derive(Debug, Default)]
 pub struct Roster {
     contacts: HashMap<BareJid, Contact>,
@@ -194,11 +205,21 @@ impl Roster {
     pub fn set_presence(&mut self, p: PresenceUpdate) -> bool {
         let bare = p.from.to_bare();
         let resource = p.from.resource().map(|r| r.to_string());
-        let resources = match self.contacts.get_mut(&bare) {
-            Some(c) => &mut c.resources,
-            None => self.stray.entry(bare).or_default(),
+        let (resources, cap) = match self.contacts.get_mut(&bare) {
+            Some(c) => (&mut c.resources, MAX_RESOURCES),
+            None => {
+                if !self.stray.contains_key(&bare) && self.stray.len() >= MAX_STRANGERS {
+                    if let Some(old) = self.stray.keys().next().cloned() {
+                        self.stray.remove(&old);
+                    }
+                }
+                (self.stray.entry(bare).or_default(), MAX_STRANGER_RESOURCES)
+            }
         };
         let changed = if let (true, Some(resource)) = (p.available, resource.clone()) {
+            if resources.len() >= cap && !resources.contains_key(&resource) {
+                return false;
+            }
             let rp = ResourcePresence {
                 availability: Availability::from_show(p.show.as_ref()),
                 status: p.status.filter(|s| !s.is_empty()),

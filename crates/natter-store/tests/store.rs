@@ -39,6 +39,9 @@ fn incoming(id: &str, peer: &str, body: &str) -> Event {
         from: Jid::new(&format!("{peer}/phone")).unwrap(),
         body: body.into(),
         delayed: None,
+        stanza_id: None,
+        origin_id: None,
+        archived: false,
     })
 }
 
@@ -159,6 +162,9 @@ fn pending_outgoing_message_is_confirmed_not_duplicated() {
         from: me,
         body: "hello".into(),
         delayed: None,
+        stanza_id: None,
+        origin_id: None,
+        archived: false,
     }));
     let conv = &s.conversations[&bob];
     assert_eq!(conv.messages.len(), 1);

@@ -16,6 +16,9 @@ fn incoming(id: &str, peer: &str, delayed: Option<&str>) -> Event {
         from: Jid::new(&format!("{peer}/r")).unwrap(),
         body: "hi".into(),
         delayed: delayed.map(str::to_string),
+        stanza_id: None,
+        origin_id: None,
+        archived: false,
     })
 }
 
@@ -32,18 +35,19 @@ fn messages_are_stamped_with_the_clock_or_their_delay() {
         Jid::new("me@x/w").unwrap(),
         "yo".into(),
     );
-    let at: Vec<u64> = s.conversations[&bare("bob@x")]
+    let at: Vec<(&str, u64)> = s.conversations[&bare("bob@x")]
         .messages
         .iter()
-        .map(|m| m.at)
+        .map(|m| (m.msg.id.as_str(), m.at))
         .collect();
+    // In time order: the delayed message slots in where it belongs.
     assert_eq!(
         at,
         vec![
-            1_700_000_000_000,
-            1_031_699_305_000,
-            1_700_000_000_000,
-            1_700_000_000_000
+            ("b", 1_031_699_305_000),
+            ("a", 1_700_000_000_000),
+            ("c", 1_700_000_000_000),
+            ("o", 1_700_000_000_000)
         ]
     );
 }

@@ -1,0 +1,463 @@
+//! The offline cache (IndexedDB) in headless Chromium: write, read back, merge across tabs,
+//! page older messages, keep a credential, wipe; and the app state restoring a cached account.
+//! Run: CHROMEDRIVER=/usr/bin/chromedriver cargo test -p natter --target wasm32-unknown-unknown --test persist
+#![cfg(target_arch = "wasm32")]
+
+use natter::persist::{codec, db::Db, local, Cache};
+use natter::state::{AppState, UiEvent};
+use natter_core::jid::{BareJid, Jid};
+use natter_core::{
+    ChatMessage, Direction, Event, FastToken, RosterItem, ScramSecret, StoredCredential,
+    Subscription,
+};
+use natter_store::{DeliveryState, Dirty, Meta, OutboxEntry, StoredMessage};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |res, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&res, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+}
+
+/// A fresh account per test, so tests never see each other's data.
+fn account() -> BareJid {
+    let n = (js_sys::Math::random() * 1e12) as u64;
+    BareJid::new(&format!("t{n}@example.org")).unwrap()
+}
+
+fn bare(s: &str) -> BareJid {
+    BareJid::new(s).unwrap()
+}
+
+fn message(id: &str, peer: &str, dir: Direction, at: u64, state: DeliveryState) -> StoredMessage {
+    StoredMessage {
+        msg: ChatMessage {
+            id: id.into(),
+            direction: dir,
+            peer: bare(peer),
+            from: Jid::new(&format!("{peer}/r")).unwrap(),
+            body: format!("body of {id} <b>not markup</b>"),
+            delayed: None,
+            stanza_id: None,
+            origin_id: Some(id.into()),
+            archived: false,
+        },
+        state,
+        at,
+        seq: 0,
+    }
+}
+
+fn contact(jid: &str) -> RosterItem {
+    RosterItem {
+        jid: bare(jid),
+        name: Some(format!("Name of {jid}")),
+        subscription: Subscription::Both,
+        ask: false,
+        groups: vec!["Friends".into()],
+    }
+}
+
+fn outgoing(id: &str, at: u64) -> OutboxEntry {
+    OutboxEntry {
+        peer: bare("bob@x"),
+        id: id.into(),
+        from: Jid::new("me@example.org/web").unwrap(),
+        body: format!("queued {id}"),
+        at,
+        sent: false,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn writes_and_reads_back_one_batch() {
+    let me = account();
+    let db = Db::open(&me).await.unwrap();
+    let roster: Vec<RosterItem> = (0..2000).map(|i| contact(&format!("c{i}@x"))).collect();
+    let dirty = Dirty {
+        messages: vec![
+            message("m1", "bob@x", Direction::Incoming, 10, DeliveryState::Sent),
+            message(
+                "o1",
+                "bob@x",
+                Direction::Outgoing,
+                20,
+                DeliveryState::Pending,
+            ),
+            message(
+                "f1",
+                "carol@x",
+                Direction::Outgoing,
+                30,
+                DeliveryState::Failed("gone".into()),
+            ),
+        ],
+        roster_all: Some(roster),
+        outbox_put: vec![outgoing("o1", 20)],
+        meta: Some(Meta {
+            roster_ver: Some("v7".into()),
+            last_archive_id: Some("A42".into()),
+            acks: true,
+        }),
+        chats: vec![natter_store::ChatRecord {
+            peer: bare("bob@x"),
+            unread: 3,
+        }],
+        ..Dirty::default()
+    };
+    db.write(&dirty, "natter-00000001").await.unwrap();
+
+    let loaded = db.load(100).await.unwrap();
+    assert_eq!(loaded.roster.len(), 2000);
+    let c = loaded
+        .roster
+        .iter()
+        .find(|c| c.jid == bare("c7@x"))
+        .unwrap();
+    assert_eq!(c, &contact("c7@x"));
+    assert_eq!(loaded.meta.roster_ver.as_deref(), Some("v7"));
+    assert_eq!(loaded.meta.last_archive_id.as_deref(), Some("A42"));
+    assert!(loaded.meta.acks);
+    assert_eq!(loaded.messages.len(), 3);
+    let mut got: Vec<(String, DeliveryState, u64)> = loaded
+        .messages
+        .iter()
+        .map(|m| (m.msg.id.clone(), m.state.clone(), m.at))
+        .collect();
+    got.sort_by_key(|g| g.2);
+    assert_eq!(
+        got,
+        vec![
+            ("m1".into(), DeliveryState::Sent, 10),
+            ("o1".into(), DeliveryState::Pending, 20),
+            ("f1".into(), DeliveryState::Failed("gone".into()), 30)
+        ]
+    );
+    let m1 = loaded.messages.iter().find(|m| m.msg.id == "m1").unwrap();
+    assert_eq!(m1.msg.body, "body of m1 <b>not markup</b>");
+    assert_eq!(m1.msg.origin_id.as_deref(), Some("m1"));
+    assert_eq!(m1.msg.direction, Direction::Incoming);
+    assert_eq!(loaded.outbox.len(), 1);
+    assert_eq!(loaded.outbox[0].0, outgoing("o1", 20));
+    assert_eq!(loaded.outbox[0].1, "natter-00000001");
+    assert_eq!(loaded.chats.len(), 1);
+    assert_eq!(loaded.chats[0].unread, 3);
+
+    // Later batches: a roster push and removal, the outbox entry acked away.
+    db.write(
+        &Dirty {
+            roster_put: vec![contact("new@x")],
+            roster_del: vec![bare("c0@x")],
+            outbox_del: vec!["o1".into()],
+            ..Dirty::default()
+        },
+        "natter-00000001",
+    )
+    .await
+    .unwrap();
+    let loaded = db.load(100).await.unwrap();
+    assert_eq!(loaded.roster.len(), 2000);
+    assert!(loaded.roster.iter().any(|c| c.jid == bare("new@x")));
+    assert!(!loaded.roster.iter().any(|c| c.jid == bare("c0@x")));
+    assert!(loaded.outbox.is_empty());
+    db.close();
+    natter::persist::db::delete(&me).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn two_tabs_merge_by_message_id() {
+    let me = account();
+    let tab_a = Db::open(&me).await.unwrap();
+    let tab_b = Db::open(&me).await.unwrap();
+    let mut acked = message("o1", "bob@x", Direction::Outgoing, 5, DeliveryState::Acked);
+    acked.msg.stanza_id = None;
+    let mut stale = message("o1", "bob@x", Direction::Outgoing, 9, DeliveryState::Sent);
+    stale.msg.stanza_id = Some("S1".into());
+    tab_a
+        .write(
+            &Dirty {
+                messages: vec![acked],
+                ..Dirty::default()
+            },
+            "natter-aaaaaaaa",
+        )
+        .await
+        .unwrap();
+    // Tab B still thinks it is only sent, but knows the stanza id.
+    tab_b
+        .write(
+            &Dirty {
+                messages: vec![stale],
+                states: vec![(bare("bob@x"), "o:o1".into(), DeliveryState::Sent)],
+                ..Dirty::default()
+            },
+            "natter-bbbbbbbb",
+        )
+        .await
+        .unwrap();
+    let loaded = tab_a.load(100).await.unwrap();
+    assert_eq!(loaded.messages.len(), 1, "one record per message id");
+    let m = &loaded.messages[0];
+    assert_eq!(m.state, DeliveryState::Acked, "no tab undoes another's ack");
+    assert_eq!(
+        m.msg.stanza_id.as_deref(),
+        Some("S1"),
+        "ids from both copies"
+    );
+    assert_eq!(m.at, 5);
+    tab_a.close();
+    tab_b.close();
+    natter::persist::db::delete(&me).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn pages_older_messages_and_loads_only_the_newest() {
+    let me = account();
+    let db = Db::open(&me).await.unwrap();
+    let messages: Vec<StoredMessage> = (0..250u64)
+        .map(|i| {
+            message(
+                &format!("m{i}"),
+                "bob@x",
+                Direction::Incoming,
+                1000 + i,
+                DeliveryState::Sent,
+            )
+        })
+        .chain(std::iter::once(message(
+            "c1",
+            "carol@x",
+            Direction::Incoming,
+            5,
+            DeliveryState::Sent,
+        )))
+        .collect();
+    db.write(
+        &Dirty {
+            messages,
+            ..Dirty::default()
+        },
+        "natter-00000001",
+    )
+    .await
+    .unwrap();
+    let loaded = db.load(100).await.unwrap();
+    let bob: Vec<u64> = loaded
+        .messages
+        .iter()
+        .filter(|m| m.msg.peer == bare("bob@x"))
+        .map(|m| m.at)
+        .collect();
+    assert_eq!(bob.len(), 100);
+    assert_eq!(bob.iter().min(), Some(&1150), "the newest 100");
+    assert!(loaded.messages.iter().any(|m| m.msg.id == "c1"));
+
+    let none = std::collections::HashSet::new();
+    let page = db.older(&bare("bob@x"), 1149, 50, &none).await.unwrap();
+    let ats: Vec<u64> = page.iter().map(|m| m.at).collect();
+    assert_eq!(
+        ats,
+        (1100..1150).collect::<Vec<u64>>(),
+        "oldest first, up to the bound"
+    );
+    assert!(db
+        .older(&bare("bob@x"), 999, 50, &none)
+        .await
+        .unwrap()
+        .is_empty());
+    // What is already shown of the boundary millisecond is left out.
+    let shown = [codec::message_key(&bare("bob@x"), "i:m149")].into();
+    let page = db.older(&bare("bob@x"), 1149, 2, &shown).await.unwrap();
+    let ats: Vec<u64> = page.iter().map(|m| m.at).collect();
+    assert_eq!(ats, vec![1147, 1148]);
+    db.close();
+    natter::persist::db::delete(&me).await.unwrap();
+}
+
+fn credential() -> StoredCredential {
+    StoredCredential {
+        scram: Some(ScramSecret {
+            mechanism: "SCRAM-SHA-256".into(),
+            salt: vec![0, 1, 2, 250, 255],
+            iterations: 4096,
+            salted_password: (0..32).collect(),
+        }),
+        fast: Some(FastToken {
+            mechanism: "HT-SHA-256-NONE".into(),
+            token: "tok".into(),
+            expiry: "2030-01-01T00:00:00Z".into(),
+            client_id: "natter-00000001".into(),
+        }),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn keeps_and_forgets_a_credential() {
+    let c = credential();
+    let text = codec::credential_to_text(&c).unwrap();
+    assert_eq!(codec::credential_from_text(&text), Some(c.clone()));
+    assert_eq!(
+        codec::credential_from_text("{\"scram\":{\"salt\":[999]}}"),
+        None
+    );
+    assert_eq!(codec::credential_from_text("not json"), None);
+
+    let me = account();
+    let db = Db::open(&me).await.unwrap();
+    db.set_credential(Some(&c)).await.unwrap();
+    assert_eq!(db.load(10).await.unwrap().credential, Some(c));
+    db.set_credential(None).await.unwrap();
+    assert_eq!(db.load(10).await.unwrap().credential, None);
+    db.close();
+    natter::persist::db::delete(&me).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn sign_out_wipes_the_account() {
+    let me = account();
+    let cache = Cache::new(me.clone(), true);
+    local::local_set(local::REMEMBERED, Some(&me.to_string()));
+    local::local_set(local::ADDRESS, Some(&me.to_string()));
+    local::session_set(local::TAB_ACCOUNT, Some(&me.to_string()));
+    local::session_set(local::TAB_CREDENTIAL, Some("{}"));
+    cache.schedule(Dirty {
+        roster_put: vec![contact("bob@x")],
+        outbox_put: vec![outgoing("o1", 1)],
+        ..Dirty::default()
+    });
+    cache.save_credential(Some(credential()));
+    sleep(400).await;
+    let loaded = Cache::new(me.clone(), true).load().await;
+    assert_eq!(loaded.snapshot.roster.len(), 1, "written before the wipe");
+    assert_eq!(loaded.outbox.len(), 1);
+    assert!(loaded.credential.is_some());
+
+    cache.wipe().await;
+    assert_eq!(local::local_get(local::REMEMBERED), None);
+    assert_eq!(local::local_get(local::ADDRESS), None);
+    assert_eq!(local::session_get(local::TAB_ACCOUNT), None);
+    assert_eq!(local::session_get(local::TAB_CREDENTIAL), None);
+    // Nothing written after the wipe comes back either.
+    cache.schedule(Dirty {
+        roster_put: vec![contact("late@x")],
+        ..Dirty::default()
+    });
+    sleep(400).await;
+    let loaded = Cache::new(me.clone(), true).load().await;
+    assert!(loaded.snapshot.roster.is_empty());
+    assert!(loaded.outbox.is_empty());
+    assert!(loaded.credential.is_none());
+    natter::persist::db::delete(&me).await.unwrap();
+}
+
+fn incoming(id: &str, peer: &str) -> Event {
+    Event::Message(ChatMessage {
+        id: id.into(),
+        direction: Direction::Incoming,
+        peer: bare(peer),
+        from: Jid::new(&format!("{peer}/r")).unwrap(),
+        body: format!("hello {id}"),
+        delayed: None,
+        stanza_id: Some(format!("S-{id}")),
+        origin_id: None,
+        archived: false,
+    })
+}
+
+#[wasm_bindgen_test]
+async fn a_reloaded_page_gets_the_account_back_from_the_cache() {
+    let me = account();
+    // First page: signed in, a roster, messages, a message written while offline.
+    let first = AppState::new();
+    first.open_account(me.clone(), true).await;
+    first.apply_now([
+        UiEvent::Core(Event::RosterReset {
+            items: vec![contact("bob@x"), contact("carol@x")],
+            ver: Some("v3".into()),
+        }),
+        UiEvent::Core(incoming("m1", "bob@x")),
+        UiEvent::Core(incoming("m2", "bob@x")),
+        UiEvent::Core(Event::Credential(credential())),
+    ]);
+    first.apply_now([UiEvent::Pending {
+        peer: bare("bob@x"),
+        id: "q1".into(),
+        from: Jid::new(&format!("{me}/web")).unwrap(),
+        body: "written offline".into(),
+    }]);
+    sleep(500).await;
+
+    // The reload: a new page state, the same account.
+    let second = AppState::new();
+    let cred = second.open_account(me.clone(), true).await;
+    assert_eq!(cred, Some(credential()), "the remembered credential");
+    second.peek(|s| {
+        assert_eq!(s.roster.len(), 2);
+        assert_eq!(s.roster_ver.as_deref(), Some("v3"));
+        assert_eq!(s.last_archive_id.as_deref(), Some("S-m2"));
+        let bob = &s.conversations[&bare("bob@x")];
+        let bodies: Vec<&str> = bob.messages.iter().map(|m| m.msg.body.as_str()).collect();
+        assert_eq!(bodies, vec!["hello m1", "hello m2", "written offline"]);
+        assert_eq!(bob.unread, 2);
+        let ids: Vec<&str> = s.outbox.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, vec!["q1"], "still owed, to be sent once");
+        assert_eq!(bob.messages.last().unwrap().state, DeliveryState::Pending);
+    });
+    let (_, stored, roster_ver) = second.sign_in_extras();
+    assert_eq!(stored, Some(credential()));
+    assert_eq!(roster_ver.as_deref(), Some("v3"));
+
+    // Sign out wipes it: the next page finds nothing.
+    second.apply_now([UiEvent::SignedOut]);
+    sleep(300).await;
+    let third = AppState::new();
+    assert_eq!(third.open_account(me.clone(), false).await, None);
+    third.peek(|s| {
+        assert!(s.roster.is_empty());
+        assert!(s.conversations.is_empty());
+        assert!(s.outbox.is_empty());
+    });
+    let _ = natter::persist::db::delete(&me).await;
+}
+
+#[wasm_bindgen_test]
+async fn older_messages_page_in_from_the_cache_in_order() {
+    let me = account();
+    let first = AppState::new();
+    first.open_account(me.clone(), false).await;
+    // One batch: many messages within the same milliseconds; their order must survive.
+    first.apply_now((0..250).map(|i| UiEvent::Core(incoming(&format!("m{i}"), "bob@x"))));
+    sleep(500).await;
+
+    let second = AppState::new();
+    second.open_account(me.clone(), false).await;
+    let ids = |s: &AppState| {
+        s.peek(|s| {
+            s.conversations[&bare("bob@x")]
+                .messages
+                .iter()
+                .map(|m| m.msg.id.clone())
+                .collect::<Vec<_>>()
+        })
+    };
+    let expected = |from: usize| (from..250).map(|i| format!("m{i}")).collect::<Vec<_>>();
+    assert_eq!(ids(&second), expected(150), "the newest 100 on load");
+    assert_eq!(second.load_older(bare("bob@x"), 100).await, 100);
+    assert_eq!(ids(&second), expected(50));
+    assert_eq!(second.load_older(bare("bob@x"), 100).await, 50);
+    assert_eq!(ids(&second), expected(0));
+    assert!(second.peek(|s| s.conversations[&bare("bob@x")].truncated));
+    assert_eq!(second.load_older(bare("bob@x"), 100).await, 0);
+    assert!(
+        !second.peek(|s| s.conversations[&bare("bob@x")].truncated),
+        "the cache has nothing older: the archive is next"
+    );
+    second.apply_now([UiEvent::SignedOut]);
+    sleep(300).await;
+}
