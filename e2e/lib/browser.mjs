@@ -16,17 +16,41 @@ export function launch() {
   });
 }
 
-/** A fresh context and page; `page.natterErrors` collects uncaught page errors (wasm panics). */
+/**
+ * A fresh context and page; `page.natterErrors` collects uncaught page errors (wasm panics),
+ * `page.natterCsp` every Content-Security-Policy violation (the `securitypolicyviolation` event
+ * and Chromium's "Refused to …" console errors). assertNoPageErrors fails on either.
+ */
 export async function newPage(browser) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   page.natterErrors = [];
   page.natterConsole = [];
+  page.natterCsp = [];
+  await watchCsp(page, (v) => page.natterCsp.push(v));
   page.on('pageerror', (e) => page.natterErrors.push(String(e)));
   page.on('console', (m) => {
     if (m.type() === 'error') page.natterConsole.push(m.text());
+    if (/Content Security Policy/i.test(m.text())) page.natterCsp.push(`console: ${m.text()}`);
   });
   return page;
+}
+
+/**
+ * Calls `report(text)` for every `securitypolicyviolation` in `page` (and its frames), from
+ * before the page's first script. The binding is Playwright's, outside the page's CSP.
+ */
+export async function watchCsp(page, report) {
+  await page.exposeBinding('__natterCspViolation', (_source, v) => report(
+    `${v.directive} blocked ${v.blocked || '(inline)'} at ${v.source}:${v.line} ${v.sample ? JSON.stringify(v.sample) : ''}`.trim()));
+  await page.addInitScript(() => {
+    addEventListener('securitypolicyviolation', (e) => {
+      globalThis.__natterCspViolation?.({
+        directive: e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile,
+        line: e.lineNumber, sample: e.sample,
+      });
+    }, true);
+  });
 }
 
 export const ui = (page) => ({
@@ -98,7 +122,8 @@ export async function usesTransport(page, transport = TRANSPORT_NAME) {
   }
 }
 
-/** Fails if the page threw (e.g. a wasm panic). */
+/** Fails if the page threw (e.g. a wasm panic) or broke its Content-Security-Policy. */
 export function assertNoPageErrors(page, assert) {
   assert.deepEqual(page.natterErrors, [], 'uncaught errors in the page');
+  assert.deepEqual(page.natterCsp ?? [], [], 'Content-Security-Policy violations');
 }

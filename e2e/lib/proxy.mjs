@@ -10,12 +10,15 @@ import { DIST, ROOT, exitedWithin, xtaskCommand } from './env.mjs';
  * @param {object} o
  * @param {number} o.xmppPort   the XMPP server's HTTP port (READY's http_port)
  * @param {'proxy'|'refuse'|'hang'} [o.websocket]  what happens to WebSocket upgrades
+ * @param {string} [o.connectSrc]  the CSP's connect-src (`any`, or a source list); default:
+ *   xtask serve's own (this origin and the server's loopback port)
  */
-export async function startProxy({ xmppPort, websocket = 'proxy', dir = DIST } = {}) {
+export async function startProxy({ xmppPort, websocket = 'proxy', dir = DIST, connectSrc } = {}) {
   const [cmd, ...pre] = xtaskCommand();
   const args = [...pre, 'serve', '--port', '0', '--dir', dir, '--xmpp-port', String(xmppPort)];
   if (websocket === 'refuse') args.push('--no-websocket');
   if (websocket === 'hang') args.push('--hang-websocket');
+  if (connectSrc) args.push('--connect-src', connectSrc);
   const child = spawn(cmd, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });

@@ -1,6 +1,7 @@
 // A static server for dist/ (node's http module), mounted under a path prefix to prove the
-// bundle uses relative URLs. Serves .wasm as application/wasm.
-import { createReadStream, existsSync, statSync } from 'node:fs';
+// bundle uses relative URLs. Serves .wasm as application/wasm, and every file with the app's
+// Content-Security-Policy (docs/deploy.md), so the whole suite runs under it.
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { DIST } from './env.mjs';
@@ -18,10 +19,39 @@ const TYPES = {
   '.woff2': 'font/woff2',
 };
 
-export async function serveDist({ dir = DIST, prefix = '/natter/' } = {}) {
+// The same policy as xtask/src/serve_csp.rs (keep them equal), minus connect-src.
+export const CSP_BASE = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
+  "img-src 'self' https: data: blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+/** connect-src when the tests type the Connection URL (any server, also dead ports). */
+export const ANY_ENDPOINT = "'self' ws: wss: http: https:";
+
+/**
+ * The CSP header value for a page that may connect to `connectSrc`: a source list, or the XMPP
+ * endpoints' URLs (then 'self' comes first: the page fetches its own wasm under connect-src).
+ */
+export function cspFor(connectSrc = ANY_ENDPOINT) {
+  const list = Array.isArray(connectSrc) ? ["'self'", ...connectSrc].join(' ') : connectSrc;
+  if (/[;,\r\n]/.test(list)) throw new Error(`connect-src must be one source list: ${list}`);
+  return `${CSP_BASE}; connect-src ${list}`;
+}
+
+/**
+ * @param {object} [o]
+ * @param {string} [o.dir]        the bundle (NATTER_DIST)
+ * @param {string} [o.prefix]     the path it is served under
+ * @param {string|string[]} [o.connectSrc]  the CSP's connect-src: a source list, or the XMPP
+ *   endpoints the page may use (default: any ws/wss/http/https URL, for tests that type one)
+ */
+export async function serveDist({ dir = DIST, prefix = '/natter/', connectSrc = ANY_ENDPOINT } = {}) {
   if (!existsSync(join(dir, 'index.html'))) {
     throw new Error(`${dir}/index.html is missing: run \`cargo xtask dist\` first`);
   }
+  // A bundle built before the strict CSP still starts through Trunk's inline loader, which the
+  // policy blocks: say so instead of timing out on a blank page.
+  if (/<script(?![^>]*\bsrc=)[^>]*>/i.test(readFileSync(join(dir, 'index.html'), 'utf8'))) {
+    throw new Error(`${dir}/index.html has an inline <script>: rebuild it (\`cargo xtask dist\`; Trunk.toml pattern_script)`);
+  }
+  const csp = cspFor(connectSrc);
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     if (path === prefix.slice(0, -1)) {
@@ -45,6 +75,8 @@ export async function serveDist({ dir = DIST, prefix = '/natter/' } = {}) {
     res.writeHead(200, {
       'Content-Type': TYPES[extname(file)] || 'application/octet-stream',
       'Cache-Control': 'no-cache',
+      'Content-Security-Policy': csp,
+      'X-Content-Type-Options': 'nosniff',
     });
     createReadStream(file).pipe(res);
   });
@@ -52,6 +84,8 @@ export async function serveDist({ dir = DIST, prefix = '/natter/' } = {}) {
   const { port } = server.address();
   return {
     url: `http://127.0.0.1:${port}${prefix}`,
+    port,
+    csp,
     close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }),
   };
 }

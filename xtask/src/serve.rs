@@ -12,6 +12,10 @@
 //!   pointing at this origin's own `/xmpp-websocket` and `/http-bind` (from the request's `Host`),
 //!   with `Access-Control-Allow-Origin: *`.
 //!
+//! Every static file is sent with the app's Content-Security-Policy (`serve_csp`), so the dev
+//! server, the demo and the browser tests run the page under the policy deployers are told to
+//! use.
+//!
 //! Plain std: one thread per connection (BOSH holds requests open for up to a minute; a handful of
 //! connections at a time). Listens on 127.0.0.1 and, when available, on [::1] with the same port,
 //! because browsers may try `localhost` as ::1 first.
@@ -45,6 +49,8 @@ pub struct Config {
 
 pub struct Server {
     pub port: u16,
+    /// The Content-Security-Policy header sent with every static file.
+    pub csp: String,
     stop: Arc<AtomicBool>,
     threads: Vec<std::thread::JoinHandle<()>>,
     addrs: Vec<SocketAddr>,
@@ -52,7 +58,15 @@ pub struct Server {
 
 impl Server {
     /// Binds 127.0.0.1:`port` (0 picks a free port) and [::1] on the same port if possible.
+    /// The CSP allows connections to this origin and to the backend on loopback.
     pub fn start_with(config: Config, port: u16) -> Result<Server> {
+        let connect_src = crate::serve_csp::dev_connect_src(config.backend);
+        Server::start_with_csp(config, port, &connect_src)
+    }
+
+    /// [`Server::start_with`], with the CSP's `connect-src` source list given.
+    pub fn start_with_csp(config: Config, port: u16, connect_src: &str) -> Result<Server> {
+        let csp = crate::serve_csp::policy(connect_src);
         let v4 = TcpListener::bind(("127.0.0.1", port))
             .map_err(|e| format!("cannot serve on 127.0.0.1:{port}: {e}"))?;
         let port = v4.local_addr().map_err(|e| e.to_string())?.port();
@@ -68,6 +82,7 @@ impl Server {
             addrs.push(l.local_addr().map_err(|e| e.to_string())?);
             let stop = Arc::clone(&stop);
             let config = Arc::clone(&config);
+            let csp: Arc<str> = Arc::from(csp.as_str());
             threads.push(std::thread::spawn(move || {
                 for conn in l.incoming() {
                     if stop.load(Ordering::SeqCst) {
@@ -75,14 +90,16 @@ impl Server {
                     }
                     let Ok(conn) = conn else { continue };
                     let config = Arc::clone(&config);
+                    let csp = Arc::clone(&csp);
                     std::thread::spawn(move || {
-                        let _ = handle(conn, &config);
+                        let _ = handle(conn, &config, &csp);
                     });
                 }
             }));
         }
         Ok(Server {
             port,
+            csp,
             stop,
             threads,
             addrs,
@@ -177,7 +194,7 @@ fn read_head(r: &mut BufReader<TcpStream>) -> io::Result<Option<RawHead>> {
     Ok(Some((first.trim_end().to_string(), headers)))
 }
 
-fn handle(conn: TcpStream, config: &Config) -> io::Result<()> {
+fn handle(conn: TcpStream, config: &Config, csp: &str) -> io::Result<()> {
     let peer = conn.peer_addr().ok();
     conn.set_nodelay(true)?;
     // An idle keep-alive connection is closed after a while.
@@ -230,7 +247,7 @@ fn handle(conn: TcpStream, config: &Config) -> io::Result<()> {
         {
             host_meta(&mut out, &head, keep)?;
         } else {
-            static_file(&mut out, &head, &config.dir, keep)?;
+            static_file(&mut out, &head, &config.dir, keep, csp)?;
         }
         if !keep {
             let _ = out.shutdown(Shutdown::Both);
@@ -360,7 +377,13 @@ fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
     out.is_file().then_some(out)
 }
 
-fn static_file(out: &mut TcpStream, head: &Head, root: &Path, keep: bool) -> io::Result<()> {
+fn static_file(
+    out: &mut TcpStream,
+    head: &Head,
+    root: &Path,
+    keep: bool,
+    csp: &str,
+) -> io::Result<()> {
     if head.method != "GET" && head.method != "HEAD" {
         return simple(
             out,
@@ -397,7 +420,8 @@ fn static_file(out: &mut TcpStream, head: &Head, root: &Path, keep: bool) -> io:
     let len = f.metadata()?.len();
     write!(
         out,
-        "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {len}\r\nCache-Control: no-cache\r\n{}\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {len}\r\nCache-Control: no-cache\r\n\
+         Content-Security-Policy: {csp}\r\nX-Content-Type-Options: nosniff\r\n{}\r\n",
         content_type(&file),
         if keep {
             "Connection: keep-alive\r\n"
@@ -601,6 +625,10 @@ pub fn run_cmd(args: &[String]) -> Result {
         .map(|v| v.parse::<u16>())
         .transpose();
     let backend = backend.map_err(|_| "--xmpp-port: expected a port number".to_string())?;
+    let connect_src = a
+        .value("--connect-src")?
+        .map(|v| crate::serve_csp::connect_src_option(&v))
+        .transpose()?;
     let refuse = a.flag("--no-websocket");
     let hang = a.flag("--hang-websocket");
     a.finish()?;
@@ -622,13 +650,15 @@ pub fn run_cmd(args: &[String]) -> Result {
     } else {
         WebSocketMode::Proxy
     };
-    let server = Server::start_with(
+    let connect_src = connect_src.unwrap_or_else(|| crate::serve_csp::dev_connect_src(backend));
+    let server = Server::start_with_csp(
         Config {
             dir: dir.clone(),
             backend,
             websocket,
         },
         port,
+        &connect_src,
     )?;
     let url = format!("http://localhost:{}/", server.port);
     let ready = serde_json::json!({
@@ -637,6 +667,7 @@ pub fn run_cmd(args: &[String]) -> Result {
         "dir": dir,
         "xmpp_port": backend,
         "websocket": format!("{websocket:?}").to_lowercase(),
+        "csp": server.csp,
     });
     println!("READY {ready}");
     eprintln!(

@@ -3,16 +3,22 @@
 //! Everything the server sends passes through [`parse`] first, so the limits that keep a hostile
 //! server from exhausting memory or stack live here.
 
-use minidom::rxml::RawReader;
+use minidom::rxml::{Options, RawEvent, RawReader};
 use minidom::tree_builder::TreeBuilder;
 use minidom::Element;
 
 /// Largest frame we accept. Real stanzas are far smaller; the bound only stops abuse.
 pub const MAX_FRAME_BYTES: usize = 8 * 1024 * 1024;
 
-/// Deepest element nesting we accept. Dropping, converting and serializing elements recurse, so
+/// Deepest element nesting we keep. Dropping, converting and serializing elements recurse, so
 /// an unbounded depth could overflow the (small, on wasm) stack long before the size limit.
+/// Elements below it are cut off, not refused: a server relays such a stanza from anyone, and
+/// refusing the frame would end the session.
 pub const MAX_DEPTH: usize = 64;
+
+/// Deepest nesting we read through at all (the parser keeps a stack of open elements); a frame
+/// deeper than this is refused.
+pub const MAX_READ_DEPTH: usize = 10_000;
 
 /// Why a frame was rejected. `Display` gives plain words for `Error::Protocol`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,13 +56,43 @@ pub fn parse(frame: &[u8]) -> Result<Option<Element>, FrameError> {
         return Ok(None);
     }
     // minidom's own `from_reader` has no depth bound, so drive its tree builder ourselves.
-    let mut reader = RawReader::new(text.as_bytes());
+    // rxml refuses any attribute value or name longer than its token limit (8 KiB by
+    // default), failing the frame and so the session: anyone can send us such a stanza
+    // through the server. No token can be longer than the frame, which is already bounded.
+    let options = Options {
+        max_token_length: frame.len().max(8192),
+        ..Options::default()
+    };
+    let mut reader = RawReader::with_options(text.as_bytes(), options);
     let mut builder = TreeBuilder::new();
+    // Open elements, those cut off included; events of elements deeper than MAX_DEPTH are not
+    // handed to the tree builder.
+    let mut depth = 0usize;
     loop {
         let event = match reader.read() {
             Ok(Some(event)) => event,
             Ok(None) | Err(_) => return Err(FrameError::NotWellFormed),
         };
+        let cut = match event {
+            RawEvent::ElementHeadOpen(..) => {
+                depth += 1;
+                if depth > MAX_READ_DEPTH {
+                    return Err(FrameError::TooDeep);
+                }
+                depth > MAX_DEPTH
+            }
+            RawEvent::ElementFoot(..) => {
+                depth = depth.saturating_sub(1);
+                depth >= MAX_DEPTH
+            }
+            RawEvent::Attribute(..) | RawEvent::ElementHeadClose(..) | RawEvent::Text(..) => {
+                depth > MAX_DEPTH
+            }
+            RawEvent::XmlDeclaration(..) => false,
+        };
+        if cut {
+            continue;
+        }
         builder
             .process_event(event)
             .map_err(|_| FrameError::NotWellFormed)?;
@@ -104,8 +140,29 @@ mod tests {
         assert_eq!(parse(b"<a xmlns='x'>"), Err(FrameError::NotWellFormed));
         assert_eq!(parse(b"<a>"), Err(FrameError::NotWellFormed));
         assert_eq!(parse(&[0xff, 0xfe]), Err(FrameError::NotUtf8));
-        let deep = "<a xmlns='x'>".repeat(MAX_DEPTH + 1);
-        assert_eq!(parse(deep.as_bytes()), Err(FrameError::TooDeep));
+        // Deeper than kept: cut off below MAX_DEPTH; deeper than read: refused.
+        let deep = format!(
+            "{}{}",
+            "<a xmlns='x'>".repeat(MAX_DEPTH + 5),
+            "</a>".repeat(MAX_DEPTH + 5)
+        );
+        let mut kept = parse(deep.as_bytes()).unwrap().unwrap();
+        let mut levels = 1;
+        while let Some(child) = kept.children().next().cloned() {
+            kept = child;
+            levels += 1;
+        }
+        assert_eq!(levels, MAX_DEPTH);
+        let endless = format!(
+            "{}{}",
+            "<a xmlns='x'>".repeat(MAX_READ_DEPTH + 1),
+            "</a>".repeat(MAX_READ_DEPTH + 1)
+        );
+        assert_eq!(parse(endless.as_bytes()), Err(FrameError::TooDeep));
+        assert_eq!(
+            parse("<a xmlns='x'>".repeat(MAX_DEPTH + 1).as_bytes()),
+            Err(FrameError::NotWellFormed)
+        );
         let ok = parse(b"<a xmlns='x'><b/></a>\n").unwrap().unwrap();
         assert!(ok.is("a", "x"));
     }
