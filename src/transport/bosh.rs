@@ -25,6 +25,9 @@ use web_sys::{AbortController, Headers, RequestInit, RequestMode, Response};
 
 use super::{Sink, Transport, TransportEvent};
 
+/// Longest a slice of frame delivery may run before yielding to the browser.
+const SLICE_MS: u64 = 8;
+
 /// Largest answer read (natter-core's frame limit).
 const MAX_BODY: f64 = 8.0 * 1024.0 * 1024.0;
 
@@ -44,6 +47,8 @@ struct Inner {
     timer: Option<(Instant, TimeoutHandle)>,
     /// A pump is queued as a microtask.
     scheduled: bool,
+    /// The next slice of frames is queued as a macrotask (see [`pump`]).
+    continuation: Option<TimeoutHandle>,
     /// `Closed` was delivered, or the transport dropped: nothing more reaches the sink.
     done: bool,
 }
@@ -70,6 +75,7 @@ impl BoshTransport {
                 terminate_rid: None,
                 timer: None,
                 scheduled: false,
+                continuation: None,
                 done: false,
             })
         });
@@ -114,6 +120,9 @@ impl Drop for BoshTransport {
         if let Some((_, h)) = inner.timer.take() {
             h.clear();
         }
+        if let Some(h) = inner.continuation.take() {
+            h.clear();
+        }
         // The terminate request (queued by `close` just before the drop, or in flight) still
         // goes out: the server then ends the session now rather than after its inactivity
         // timeout. Everything else is aborted.
@@ -150,6 +159,20 @@ impl Inner {
                 pump(&rc);
             }
         });
+    }
+
+    /// Queues the next slice of frame delivery as a macrotask.
+    fn continue_later(&mut self) {
+        let weak = self.me.clone();
+        let next = move || {
+            if let Some(rc) = weak.upgrade() {
+                if let Ok(mut inner) = rc.try_borrow_mut() {
+                    inner.continuation = None;
+                }
+                pump(&rc);
+            }
+        };
+        self.continuation = set_timeout_with_handle(next, Duration::ZERO).ok();
     }
 
     /// POSTs one request; its answer comes back through [`pump`] (unless `track` is false: a
@@ -229,9 +252,15 @@ impl Inner {
 }
 
 /// Drains the session: frames (and the end) to the sink, then requests out, then the timer.
+///
+/// One BOSH answer can carry thousands of stanzas (a presence flood the server held for us);
+/// handing them all to the core in one task froze the page for over half a second. Frames go
+/// out in slices of about [`SLICE_MS`]; the rest follow in a later task (a macrotask, so the
+/// browser paints and handles input in between), in order.
 fn pump(rc: &Rc<RefCell<Inner>>) {
+    let started = now();
     loop {
-        let (sink, events) = {
+        let (sink, event) = {
             let Ok(mut inner) = rc.try_borrow_mut() else {
                 return;
             };
@@ -239,24 +268,31 @@ fn pump(rc: &Rc<RefCell<Inner>>) {
             if inner.done {
                 return;
             }
-            let mut events = Vec::new();
-            while let Some(frame) = inner.bosh.poll_frame() {
-                events.push(TransportEvent::Frame(frame));
+            if inner.continuation.is_some() {
+                // A later slice is already queued; it delivers what is left, in order.
+                break;
             }
-            if let Some(reason) = inner.bosh.poll_closed() {
-                let opened = inner.bosh.is_created();
-                events.push(TransportEvent::Closed { opened, reason });
-                inner.done = true;
+            if now().since(started) >= SLICE_MS && inner.bosh.has_frames() {
+                inner.continue_later();
+                break;
             }
-            (inner.sink.clone(), events)
+            let event = match inner.bosh.poll_frame() {
+                Some(frame) => Some(TransportEvent::Frame(frame)),
+                None => inner.bosh.poll_closed().map(|reason| {
+                    inner.done = true;
+                    TransportEvent::Closed {
+                        opened: inner.bosh.is_created(),
+                        reason,
+                    }
+                }),
+            };
+            (inner.sink.clone(), event)
         };
-        if events.is_empty() {
+        let Some(event) = event else {
             break;
-        }
+        };
         // No borrow held: the session may call `send`/`close`, or drop this transport.
-        for event in events {
-            sink(event);
-        }
+        sink(event);
     }
     let Ok(mut inner) = rc.try_borrow_mut() else {
         return;

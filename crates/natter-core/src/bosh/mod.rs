@@ -283,6 +283,11 @@ impl Bosh {
         self.frames.pop_front()
     }
 
+    /// Frames are waiting for [`Bosh::poll_frame`] (a driver delivering them in slices asks).
+    pub fn has_frames(&self) -> bool {
+        !self.frames.is_empty()
+    }
+
     /// `Some` once, when the session is over: `Some(None)` for a clean end (ours or the
     /// server's), `Some(Some(reason))` with plain words otherwise. Give it to
     /// `Client::handle_closed` after the frames from [`Bosh::poll_frame`].
