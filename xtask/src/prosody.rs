@@ -417,19 +417,38 @@ pub fn http_status(port: u16, path: &str) -> Option<u16> {
 /// ```text
 /// cargo xtask prosody [--state DIR] [--http-port 5280] [--c2s-port 5222]
 ///                     [--user NAME:PASSWORD]... [--contacts NAME:COUNT]... [--no-mutual]
-///                     [--log-level info]
+///                     [--log-level info] [--keep-state]
 /// ```
 /// Prints `READY {json}` (ws, bosh, pid, …) on stdout once it serves, then waits. Exits, stopping
 /// Prosody, on SIGINT/SIGTERM, when its parent process dies, or when Prosody itself exits (e.g.
 /// killed by a test, which finds the pid in the READY line or in `<state>/prosody.pid`).
+/// `--keep-state` starts on an existing state directory as it is (accounts, rosters, archives,
+/// offline messages): the fault tests restart a Prosody they killed, on the same ports.
 pub fn run_cmd(args: &[String]) -> Result {
     util::die_with_parent();
     util::catch_interrupts();
     let mut a = Args::new(args);
     let opts = server::options_from_args(&mut a, server::Kind::Prosody)?;
+    let keep = a.flag("--keep-state");
     a.finish()?;
 
-    let p = Prosody::fresh(opts)?;
+    let p = if keep {
+        if !opts.state.join(MARKER).exists() {
+            return Err(format!(
+                "--keep-state: {} is not a Natter Prosody state directory (no {MARKER})",
+                opts.state.display()
+            ));
+        }
+        if let Some(pid) = running_pid(&opts.state) {
+            return Err(format!(
+                "--keep-state: a Prosody (pid {pid}) still runs on {}",
+                opts.state.display()
+            ));
+        }
+        Prosody::start(opts)?
+    } else {
+        Prosody::fresh(opts)?
+    };
     let ready = serde_json::json!({
         "server": "prosody",
         "log": p.opts.state.join("prosody.log"),
