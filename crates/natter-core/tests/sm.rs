@@ -456,6 +456,33 @@ fn a_resumption_survives_a_session_that_never_got_to_use_it() {
 }
 
 #[test]
+fn an_unanswered_resume_is_given_up_and_not_tried_again() {
+    // Prosody 0.12 over BOSH crashes on <resume/> and never answers it.
+    let (r, _) = lost_session();
+    let (mut h, _) = authenticate(with_resumption(r), &bind_features(SM_FEATURE));
+    h.advance(9_999);
+    assert!(
+        h.timeout().failed().is_none(),
+        "still waiting for <resumed/>"
+    );
+    h.advance(1);
+    let out = h.timeout();
+    assert_eq!(out.failed(), Some(&natter_core::Error::Timeout), "{out:?}");
+    let r = h.client.take_resumption().expect("the messages still wait");
+    assert_eq!(r.stream, None, "the next session binds afresh");
+    let ids: Vec<_> = r.pending_messages().into_iter().map(|(id, _)| id).collect();
+    assert_eq!(ids, ["m1", "m2"]);
+
+    // The next session does exactly that: no <resume/>, a bind, the messages once.
+    let (mut h, out) = authenticate(with_resumption(r), &bind_features(SM_FEATURE));
+    let bind = out.only_frame();
+    assert!(bind.has_child("bind", BIND), "{out:?}");
+    let id = bind.attr("id").unwrap().to_owned();
+    let out = h.feed(&bind_result(&id, FULL_JID));
+    assert_eq!(message_ids(&out), ["m1", "m2"]);
+}
+
+#[test]
 fn a_refused_sign_in_reports_carried_messages_failed() {
     let mut c = with_resumption(lost_session().0);
     c.secure_transport = true;

@@ -10,6 +10,9 @@ use crate::sm::{PendingStanza, StreamManagement, TooManyAcked, MAX_UNACKED};
 use crate::stream::Features;
 use crate::{Error, Event, Instant, Resumption};
 
+/// How long to wait for `<resumed/>` or `<failed/>` before giving the stream up.
+const RESUME_WAIT_MS: u64 = 10_000;
+
 impl Client {
     /// `Client::new`: what the previous session left. A resumable stream is loaded for
     /// `<resume/>`; without one, its unconfirmed messages wait to be sent again once online.
@@ -19,10 +22,12 @@ impl Client {
             stream,
             unacked,
             queued,
+            rooms,
         } = prior;
         if account != self.config.jid {
             return;
         }
+        self.carry_rooms(rooms);
         match stream {
             Some(stream) => {
                 self.sm = StreamManagement::load(&stream, unacked);
@@ -45,6 +50,12 @@ impl Client {
         if self.features.sm {
             if let Some(resume) = self.sm.resume() {
                 self.send(resume);
+                // A server that cannot resume should say `<failed/>`; Prosody 0.12's smacks
+                // crashes on `<resume/>` over BOSH and says nothing. Waiting the whole sign-in
+                // timeout for it, every time, would keep the user offline.
+                let deadline = now.after(RESUME_WAIT_MS);
+                self.login_deadline =
+                    Some(self.login_deadline.map_or(deadline, |d| d.min(deadline)));
                 self.set_phase(Phase::Resuming);
                 return;
             }
@@ -145,6 +156,7 @@ impl Client {
         self.set_phase(Phase::Online);
         self.keepalive.start(now);
         self.sync_activity();
+        self.rooms_resumed(now);
         for queued in std::mem::take(&mut self.queued) {
             self.send_chat(queued.to, &queued.id, &queued.body);
         }
@@ -221,8 +233,12 @@ impl Client {
         let live = self.sm.enabled();
         // Loaded from the previous session and never resumed: nothing of it went out here.
         let from_before = self.sm.has_resumable() && !live;
+        // `<resume/>` went unanswered: this server will not resume it (see `after_auth`), so
+        // the next session binds afresh and resends the messages instead of asking again.
+        let resume_ignored =
+            matches!(self.phase, Phase::Resuming) && matches!(error, Some(Error::Timeout));
         let (mut stream, mut unacked) = self.sm.hand_over(self.server_inactive);
-        if stream.is_some() && live && server_ended {
+        if stream.is_some() && ((live && server_ended) || resume_ignored) {
             stream = None;
             unacked.retain(|s| s.message.is_some());
         }
@@ -238,6 +254,7 @@ impl Client {
                 stream,
                 unacked,
                 queued,
+                rooms: self.rooms.carry(),
             };
             self.resumption = (!resumption.is_empty()).then_some(resumption);
             return;
