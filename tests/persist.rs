@@ -461,3 +461,95 @@ async fn older_messages_page_in_from_the_cache_in_order() {
     second.apply_now([UiEvent::SignedOut]);
     sleep(300).await;
 }
+
+/// Bob's message `i` from the archive, stamped `ms` after 2026-01-01T00:00:00Z.
+fn archived(i: usize, ms: u64) -> UiEvent {
+    let secs = ms / 1000;
+    let stamp = format!(
+        "2026-01-01T{:02}:{:02}:{:02}.{:03}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60,
+        ms % 1000
+    );
+    UiEvent::Core(Event::Message(ChatMessage {
+        id: format!("m{i}"),
+        direction: Direction::Incoming,
+        peer: bare("bob@x"),
+        from: Jid::new("bob@x/r").unwrap(),
+        body: format!("{i}"),
+        delayed: Some(stamp),
+        stanza_id: Some(format!("S-{i}")),
+        origin_id: None,
+        archived: true,
+    }))
+}
+
+fn shown_numbers(s: &AppState) -> Vec<usize> {
+    s.peek(|s| {
+        s.conversations[&bare("bob@x")]
+            .messages
+            .iter()
+            .map(|m| m.msg.body.parse().unwrap())
+            .collect()
+    })
+}
+
+#[wasm_bindgen_test]
+async fn history_pages_keep_their_order_through_the_cache() {
+    // 700 messages, 7 to a millisecond, arrive as seven history pages of 100 (newest page
+    // first, oldest message first within a page): page edges cut millisecond runs.
+    let me = account();
+    let first = AppState::new();
+    first.open_account(me.clone(), false).await;
+    first.apply_now([UiEvent::Open(Some(bare("bob@x")))]);
+    for page in (0..7).rev() {
+        let from = page * 100;
+        let mut events: Vec<UiEvent> = (from..from + 100)
+            .map(|i| archived(i, 5_000 + (i / 7) as u64))
+            .collect();
+        events.push(UiEvent::Core(Event::HistoryPage {
+            with: bare("bob@x"),
+            first: Some(format!("S-{from}")),
+            complete: from == 0,
+        }));
+        first.apply_now(events);
+    }
+    assert_eq!(shown_numbers(&first), (0..700).collect::<Vec<_>>());
+    sleep(500).await;
+
+    // A reload: the newest 100, then page by page from the cache, in the same order.
+    let second = AppState::new();
+    second.open_account(me.clone(), false).await;
+    assert_eq!(shown_numbers(&second), (600..700).collect::<Vec<_>>());
+    while second.load_older(bare("bob@x"), 100).await > 0 {}
+    assert_eq!(shown_numbers(&second), (0..700).collect::<Vec<_>>());
+    second.apply_now([UiEvent::SignedOut]);
+    sleep(300).await;
+}
+
+#[wasm_bindgen_test]
+async fn paging_up_right_after_a_burst_reads_what_is_not_written_yet() {
+    // 700 messages in one batch: 500 stay in memory, 200 wait in the cache's next batch.
+    // Scrolling up at once must find them there, not ask the server for them again.
+    let me = account();
+    let state = AppState::new();
+    state.open_account(me.clone(), false).await;
+    state.apply_now((0..700).map(|i| UiEvent::Core(incoming(&format!("m{i}"), "bob@x"))));
+    let ids = |s: &AppState| {
+        s.peek(|s| {
+            s.conversations[&bare("bob@x")]
+                .messages
+                .iter()
+                .map(|m| m.msg.id.clone())
+                .collect::<Vec<_>>()
+        })
+    };
+    assert_eq!(ids(&state).len(), 500);
+    assert_eq!(state.load_older(bare("bob@x"), 100).await, 100);
+    assert_eq!(state.load_older(bare("bob@x"), 100).await, 100);
+    let expected: Vec<String> = (0..700).map(|i| format!("m{i}")).collect();
+    assert_eq!(ids(&state), expected);
+    state.apply_now([UiEvent::SignedOut]);
+    sleep(300).await;
+}

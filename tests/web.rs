@@ -390,8 +390,42 @@ async fn unread_badge_and_title_then_opening_clears_them() {
         body: "hi back".into(),
     }]);
     tick().await;
-    let mine = m.one("[role=log] article[data-from='alice@example.org']");
-    assert!(mine.text_content().unwrap().contains("Sending"));
+    // What a reader sees of the delivery state is the icon's accessible name; it moves on as
+    // the message gets further.
+    let delivery = || {
+        m.one("[role=log] article[data-from='alice@example.org']")
+            .query_selector("[role=img][aria-label]")
+            .unwrap()
+            .expect("our message has a delivery icon")
+            .get_attribute("aria-label")
+            .unwrap()
+    };
+    assert_eq!(delivery(), "Pending");
+    let sent = ChatMessage {
+        id: "o1".into(),
+        direction: Direction::Outgoing,
+        peer: bare("c0002@example.org"),
+        from: Jid::new("alice@example.org/web").unwrap(),
+        body: "hi back".into(),
+        delayed: None,
+        stanza_id: None,
+        origin_id: None,
+        archived: false,
+    };
+    state.apply_now([UiEvent::Core(Event::MessageSent(sent))]);
+    tick().await;
+    assert_eq!(delivery(), "Sent");
+    state.apply_now([UiEvent::Core(Event::MessageAcked {
+        id: "o1".into(),
+        peer: bare("c0002@example.org"),
+    })]);
+    tick().await;
+    assert_eq!(delivery(), "Delivered to server");
+    assert_eq!(
+        m.all("[role=log] article").len(),
+        4,
+        "one article per message"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -564,6 +598,72 @@ async fn reconnecting_counts_down_and_retry_now_tries_at_once() {
         .click();
     let third = next_countdown(&m, before, 1_500).await;
     assert!((4..=5).contains(&third), "{}", status_text(&m));
+}
+
+#[wasm_bindgen_test]
+async fn a_reload_with_the_server_down_says_reconnecting_not_offline() {
+    use natter::persist::local;
+    // The first page: remembered account, its credential cached, the server's URL kept.
+    let me = bare(&format!(
+        "reload{}@example.org",
+        (js_sys::Math::random() * 1e9) as u64
+    ));
+    let first = AppState::new();
+    first.open_account(me.clone(), true).await;
+    first.apply_now([UiEvent::Core(Event::Credential(
+        natter_core::StoredCredential {
+            scram: Some(natter_core::ScramSecret {
+                mechanism: "SCRAM-SHA-256".into(),
+                salt: vec![1, 2, 3],
+                iterations: 4096,
+                salted_password: vec![7; 32],
+            }),
+            fast: None,
+        },
+    ))]);
+    local::local_set(local::SERVICE, Some("ws://127.0.0.1:9/xmpp-websocket"));
+    // The cache writes in the background.
+    for _ in 0..10 {
+        tick().await;
+    }
+
+    // The reload: the page signs in by itself; nothing listens there.
+    let state = AppState::new();
+    let m = Mounted::new(state);
+    natter::persist::boot(state, m.session.clone());
+    let mut said = Vec::new();
+    for _ in 0..100 {
+        // (The sign-in form, mounted before `boot` here, has a status of its own.)
+        let main_view = m.maybe("form[aria-label='Sign in']").is_none();
+        if let Some(status) = m
+            .maybe("[role=status][aria-label=Connection]")
+            .filter(|_| main_view)
+        {
+            let text = status.text_content().unwrap_or_default();
+            if said.last() != Some(&text) {
+                said.push(text);
+            }
+        }
+        if countdown(&m).is_some() {
+            break;
+        }
+        tick().await;
+    }
+    local::local_set(local::SERVICE, None);
+    assert!(
+        countdown(&m).is_some(),
+        "a countdown to the next attempt: {said:?}"
+    );
+    assert!(
+        said.iter().all(|t| !t.contains("Offline")),
+        "the browser is online: never Offline {said:?}"
+    );
+    assert_eq!(
+        m.one("[role=status]")
+            .get_attribute("data-phase")
+            .as_deref(),
+        Some("reconnecting")
+    );
 }
 
 #[wasm_bindgen_test]

@@ -11,7 +11,8 @@ use leptos::prelude::set_timeout;
 use natter_core::jid::BareJid;
 use natter_core::StoredCredential;
 use natter_store::{Dirty, Snapshot, StoredMessage};
-use wasm_bindgen_futures::spawn_local;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use super::db::{self, Db};
 use super::{local, tabs};
@@ -56,6 +57,8 @@ struct Inner {
     pending: Dirty,
     timer: bool,
     writing: bool,
+    /// The write running now (see [`Cache::settle`]).
+    last_write: Option<js_sys::Promise>,
     /// Signed out: nothing may be written again (it would recreate the database).
     wiped: bool,
     /// The database could not be opened (no IndexedDB, private mode, quota): the app works
@@ -76,6 +79,7 @@ impl Cache {
             pending: Dirty::default(),
             timer: false,
             writing: false,
+            last_write: None,
             wiped: false,
             unavailable: false,
         })))
@@ -182,6 +186,9 @@ impl Cache {
             std::mem::take(&mut inner.pending)
         };
         let this = self.clone();
+        let mut done = None;
+        let write = js_sys::Promise::new(&mut |resolve, _| done = Some(resolve));
+        self.0.borrow_mut().last_write = Some(write);
         spawn_local(async move {
             if let Some(db) = this.db().await {
                 if let Err(e) = db.write(&batch, &tabs::resource()).await {
@@ -189,8 +196,28 @@ impl Cache {
                 }
             }
             this.0.borrow_mut().writing = false;
+            if let Some(done) = done {
+                let _ = done.call0(&JsValue::UNDEFINED);
+            }
             this.flush();
         });
+    }
+
+    /// Waits until what was scheduled so far is written. A read that follows sees it: a page
+    /// of older messages read before the batch holding them is written would skip them, and
+    /// the reader would fetch them from the server's archive as if never seen.
+    async fn settle(&self) {
+        // Each round writes what arrived during the previous one; a steady stream of new
+        // changes must not hold the read back for long.
+        for _ in 0..4 {
+            self.flush();
+            let running = {
+                let inner = self.0.borrow();
+                inner.last_write.clone().filter(|_| inner.writing)
+            };
+            let Some(write) = running else { return };
+            let _ = JsFuture::from(write).await;
+        }
     }
 
     /// Keep (`Some`) or forget the credential: in the database when the account is
@@ -213,7 +240,8 @@ impl Cache {
     }
 
     /// Up to `limit` messages of `peer` from before `before_at` (Unix ms), oldest first,
-    /// leaving out the record keys in `shown` (see [`Db::older`]).
+    /// leaving out the record keys in `shown` (see [`Db::older`]); read once what is
+    /// scheduled is written.
     pub async fn older(
         &self,
         peer: &BareJid,
@@ -221,6 +249,7 @@ impl Cache {
         limit: u32,
         shown: &std::collections::HashSet<String>,
     ) -> Vec<StoredMessage> {
+        self.settle().await;
         let Some(db) = self.db().await else {
             return Vec::new();
         };

@@ -26,11 +26,12 @@ pub use browser::*;
 #[cfg(target_arch = "wasm32")]
 mod browser {
     use natter_core::jid::BareJid;
+    use natter_store::Phase;
     use wasm_bindgen_futures::spawn_local;
 
     pub use super::cache::{adopt_outbox, forget_account_keys, Cache, Loaded, LOAD_PER_CHAT};
     use super::{local, tabs};
-    use crate::endpoint;
+    use crate::endpoint::{self, Endpoint};
     use crate::session::{LoginRequest, Session};
     use crate::state::{AppState, UiEvent};
 
@@ -70,15 +71,26 @@ mod browser {
         let Some((jid, remember)) = signed_in_account() else {
             return;
         };
-        state.apply_now([UiEvent::SignedIn(true)]);
+        let service = local::local_get(local::SERVICE).unwrap_or_default();
+        let endpoint = endpoint::parse_endpoint(&service).ok().flatten();
+        // The page signs in by itself: the status says so from the first paint, while the
+        // cache loads (the store's own default, Offline, would say the browser has no
+        // network). Whatever the attempt meets is the session driver's to show then.
+        state.apply_now([
+            UiEvent::SignedIn(true),
+            UiEvent::Phase(Phase::Connecting),
+            UiEvent::Transport(
+                endpoint
+                    .as_ref()
+                    .map_or("WebSocket", Endpoint::transport_name),
+            ),
+        ]);
         spawn_local(async move {
             let Some(credential) = state.open_account(jid.clone(), remember).await else {
-                state.apply_now([UiEvent::SignedIn(false)]);
+                state.apply_now([UiEvent::SignedIn(false), UiEvent::Phase(Phase::Offline)]);
                 return;
             };
             state.use_stored_credential(credential);
-            let service = local::local_get(local::SERVICE).unwrap_or_default();
-            let endpoint = endpoint::parse_endpoint(&service).ok().flatten();
             session.sign_in_restored(LoginRequest {
                 jid,
                 password: String::new(),

@@ -11,7 +11,7 @@ use crate::linkify::{self, Segment};
 #[component]
 pub fn MessageItem(message: StoredMessage, from: String) -> impl IntoView {
     let outgoing = message.msg.direction == Direction::Outgoing;
-    let clock = dom::clock(message.at);
+    let clock = dom::clock(message.sent_at());
     let delivery = outgoing.then(|| Delivery::of(&message.state));
     let token = delivery.as_ref().map(|d| d.token);
     view! {

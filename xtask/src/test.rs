@@ -195,6 +195,8 @@ fn run_stage(stage: &str, matrix: &Matrix) -> Result<String> {
             Ok(format!("Prosody on {http}/{c2s}"))
         }
         "test-wasm" => {
+            // Every file under tests/: the components (web.rs), the IndexedDB cache
+            // (persist.rs) and discovery (discovery.rs), each in its own headless Chromium.
             let mut c = cargo(&["test", "-p", "natter", "--target", "wasm32-unknown-unknown"]);
             c.env("CHROMEDRIVER", "/usr/bin/chromedriver");
             if std::env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {

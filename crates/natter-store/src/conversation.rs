@@ -1,11 +1,17 @@
 //! One-to-one conversations: messages in time order, one entry per message however many copies
 //! of it arrive (live, carbon, archive), a bounded window in memory, and gap markers.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use natter_core::{ChatMessage, Direction};
 
 use crate::keys;
+use crate::order::{self, Numbering};
+
+/// How much earlier than the newest message shown a message from the stream may be stamped
+/// and still count as arriving after it (second-granular stamps, clock differences).
+pub const STREAM_SLACK_MS: u64 = 10_000;
 
 /// Messages kept in memory per conversation; older ones live only in the persistent cache
 /// (and the server's archive) and are paged in on demand.
@@ -74,7 +80,8 @@ pub struct StoredMessage {
     /// When it was sent, as Unix milliseconds: the XEP-0203 delay stamp if any, else the
     /// store's clock when it arrived (0 when the driver never set the clock).
     pub at: u64,
-    /// Breaks ties between messages with the same `at`: arrival order.
+    /// Orders messages with the same `at`. Given when the message first arrives and kept
+    /// for good, in the cache too (see [`crate::order`]); 0: unknown.
     pub seq: u64,
 }
 
@@ -82,6 +89,21 @@ impl StoredMessage {
     /// The key this message is cached under (see [`keys::primary`]).
     pub fn key(&self) -> String {
         keys::primary(&self.msg)
+    }
+
+    /// When it was sent, for display: the XEP-0203 stamp if the server delayed it, else
+    /// `at` (which may be later than the stamp: see [`Conversation::insert_copy_as`]).
+    pub fn sent_at(&self) -> u64 {
+        self.msg
+            .delayed
+            .as_deref()
+            .and_then(crate::time::parse_rfc3339_ms)
+            .unwrap_or(self.at)
+    }
+
+    /// Display order (the cache's order too): by `at`, then `seq`, then [`Self::key`].
+    pub fn cmp_order(&self, other: &StoredMessage) -> Ordering {
+        order::cmp(self, other)
     }
 
     fn order(&self) -> (u64, u64) {
@@ -120,12 +142,31 @@ pub enum Inserted {
     Older,
 }
 
+/// How a new message came: where it goes among messages of the same `at`, and whether it may
+/// push the oldest message out of a full window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrival {
+    /// Live (received, sent, a carbon): after every message of its `at`. A full window lets
+    /// its oldest message go.
+    Latest,
+    /// A copy from the server's archive. History (a page the user asked for, or a catch-up
+    /// copy older than the newest message here) sorts before the messages of its `at` from
+    /// later pages, and never pushes a message out: the window grows to hold it (up to
+    /// [`HISTORY_PAGE_MAX`] per page) until [`Conversation::trim`]. A catch-up copy at the
+    /// end is [`Arrival::Latest`].
+    Archive { catching_up: bool },
+}
+
+/// The most messages one history page may grow the window by: the core asks the archive for
+/// at most this many per page, so only a server that ignores the limit sends more.
+pub const HISTORY_PAGE_MAX: usize = 100;
+
 #[derive(Debug, Clone)]
 pub struct Conversation {
-    /// In display order: by `at`, then `seq`.
+    /// In display order (see [`StoredMessage::cmp_order`]).
     pub messages: Vec<StoredMessage>,
-    /// Every dedup key of every message in memory, to that message's `seq`.
-    keys: HashMap<String, u64>,
+    /// Every dedup key of every message in memory, to that message's `(at, seq)`.
+    keys: HashMap<String, (u64, u64)>,
     pub unread: u32,
     /// Gap markers, oldest first.
     pub gaps: Vec<Gap>,
@@ -135,17 +176,12 @@ pub struct Conversation {
     /// complete: true }`).
     pub archive_exhausted: bool,
     /// How many messages may be in memory now: [`MEMORY_LIMIT`], more while older pages are
-    /// shown (see [`Conversation::insert_older`]).
+    /// shown (see [`Conversation::insert_older`], [`Arrival::Archive`]).
     limit: usize,
-    /// The next message's `seq`. Starts in the middle of the range so that older pages can
-    /// take numbers below every message already here (see `older_seq`).
-    next_seq: u64,
-    /// The last `seq` given to a message paged in from before all others.
-    older_seq: u64,
+    /// How much the history page being received has grown the window.
+    page_grown: usize,
+    seqs: Numbering,
 }
-
-/// Where `seq` numbering starts: new messages count up from here, older pages down.
-const SEQ_START: u64 = 1 << 32;
 
 impl Default for Conversation {
     fn default() -> Self {
@@ -157,8 +193,8 @@ impl Default for Conversation {
             truncated: false,
             archive_exhausted: false,
             limit: MEMORY_LIMIT,
-            next_seq: SEQ_START,
-            older_seq: SEQ_START,
+            page_grown: 0,
+            seqs: Numbering::default(),
         }
     }
 }
@@ -176,51 +212,79 @@ impl Conversation {
         matches!(outcome, Inserted::New { .. })
     }
 
-    /// Adds one copy of a message. `state` is what this copy says about delivery (a copy from
-    /// the server's archive means the server has it). A copy of a message already here
-    /// merges into it: the later state wins, a stanza id or origin id it brings is kept.
-    /// Returns what happened and the message as it now stands.
+    /// Adds one copy of a message that arrives live. `state` is what this copy says about
+    /// delivery (a copy from the server's archive means the server has it). A copy of a
+    /// message already here merges into it: the later state wins, a stanza id or origin id
+    /// it brings is kept. Returns what happened and the message as it now stands.
     pub fn insert_copy(
         &mut self,
         msg: ChatMessage,
         state: DeliveryState,
         now_ms: u64,
     ) -> (Inserted, StoredMessage) {
-        self.insert_copy_grow(msg, state, now_ms, false)
+        self.insert_copy_as(msg, state, now_ms, Arrival::Latest)
     }
 
-    /// [`Conversation::insert_copy`]; with `grow`, a new message older than a full window is
-    /// kept by growing the window (until [`Conversation::trim`]) instead of left out.
-    pub fn insert_copy_grow(
+    /// [`Conversation::insert_copy`] for a copy that came as `arrival`.
+    pub fn insert_copy_as(
         &mut self,
         msg: ChatMessage,
         state: DeliveryState,
         now_ms: u64,
-        grow: bool,
+        arrival: Arrival,
     ) -> (Inserted, StoredMessage) {
         let keys = keys::all(&msg);
-        if let Some(seq) = keys.iter().find_map(|k| self.keys.get(k).copied()) {
-            if let Some((changed, m)) = self.merge_copy(seq, msg.clone(), state.clone(), keys) {
-                return (Inserted::Duplicate { changed }, m);
-            }
+        if let Some(i) = keys.iter().find_map(|k| self.find(k)) {
+            let (changed, m) = self.merge_copy(i, msg, state, keys);
+            return (Inserted::Duplicate { changed }, m);
         }
-        let at = msg
+        let sent = msg
             .delayed
             .as_deref()
             .and_then(crate::time::parse_rfc3339_ms)
             .unwrap_or(now_ms);
-        let seq = self.bump_seq();
+        let history = match arrival {
+            Arrival::Latest => false,
+            Arrival::Archive { catching_up } => {
+                !catching_up || self.messages.last().is_some_and(|l| sent < l.at)
+            }
+        };
+        // What the stream brings now (live, replayed after a resumption, held offline by the
+        // server) and is stamped just before the newest message shown goes after it, in
+        // arrival order: servers stamp `<delay/>` to the second (Prosody) and clocks differ, so
+        // by stamp a replayed message would slip above one that arrived live a moment before
+        // it. Anything older, and history, slots in by time. The stamp itself stays in
+        // `msg.delayed` for display ([`StoredMessage::sent_at`]).
+        let at = match self.messages.last() {
+            Some(last) if !history && last.at.saturating_sub(sent) <= STREAM_SLACK_MS => {
+                sent.max(last.at)
+            }
+            _ => sent,
+        };
+        let seq = if history {
+            self.seqs.history()
+        } else {
+            self.seqs.latest()
+        };
         let m = StoredMessage {
             msg,
             state,
             at,
             seq,
         };
-        if grow && self.is_older_than_window(&m) {
+        if history && self.messages.len() >= self.limit && self.page_grown < HISTORY_PAGE_MAX {
             self.limit += 1;
+            self.page_grown += 1;
         }
-        let outcome = self.place(m.clone(), keys::all(&m.msg));
+        let outcome = self.place(m.clone(), keys);
         (outcome, m)
+    }
+
+    /// The history page being received (see [`Arrival::Archive`]) ended: the next one is
+    /// older and numbered below it.
+    pub fn end_history_page(&mut self) {
+        self.seqs.end_page();
+        self.page_grown = 0;
     }
 
     /// Shows a message the user just wrote (not yet confirmed by the core).
@@ -235,7 +299,7 @@ impl Conversation {
         if keys.iter().any(|k| self.keys.contains_key(k)) {
             return;
         }
-        let seq = self.bump_seq();
+        let seq = self.seqs.latest();
         let m = StoredMessage {
             msg,
             state: DeliveryState::Pending,
@@ -246,30 +310,24 @@ impl Conversation {
     }
 
     /// Puts back messages from the persistent cache (on load, or older pages on scroll-up).
-    /// They keep their times and states, and their order (by `at`, then their cached `seq`);
-    /// the window grows to hold them when `grow` (paging up: they go before the messages of
-    /// the same millisecond already here), else it stays bounded (a restore keeps the
-    /// newest). Returns how many were new.
+    /// They keep their times, states and `seq` (so their order); one with no `seq` (an
+    /// outbox entry) is numbered as the latest. The window grows to hold them when `grow`
+    /// (paging up), else it stays bounded (a restore keeps the newest). Returns how many
+    /// were new.
     pub fn restore(&mut self, mut messages: Vec<StoredMessage>, grow: bool) -> usize {
-        messages.sort_by_key(|m| (m.at, m.seq));
-        if grow {
-            // Numbered newest first, downwards: below everything here, in order.
-            messages.reverse();
-        }
+        messages.sort_by(order::cmp);
         let mut added = 0;
         for mut m in messages {
             let keys = keys::all(&m.msg);
-            if let Some(seq) = keys.iter().find_map(|k| self.keys.get(k).copied()) {
+            if let Some(i) = keys.iter().find_map(|k| self.find(k)) {
                 let StoredMessage { msg, state, .. } = m;
-                self.merge_copy(seq, msg, state, keys);
+                self.merge_copy(i, msg, state, keys);
                 continue;
             }
-            m.seq = if grow {
-                self.older_seq = self.older_seq.saturating_sub(1);
-                self.older_seq
-            } else {
-                self.bump_seq()
-            };
+            if m.seq == 0 && !grow {
+                m.seq = self.seqs.latest();
+            }
+            self.seqs.seen(m.seq);
             if grow && self.messages.len() >= self.limit {
                 self.limit += 1;
             }
@@ -303,15 +361,14 @@ impl Conversation {
     }
 
     pub fn get(&self, key: &str) -> Option<&StoredMessage> {
-        let seq = *self.keys.get(key)?;
-        self.messages.iter().rev().find(|m| m.seq == seq)
+        self.find(key).map(|i| &self.messages[i])
     }
 
     /// Sets the delivery state of our message `id` (never backwards). Returns the updated
     /// message if it is in memory and changed.
     pub fn set_state(&mut self, id: &str, state: DeliveryState) -> Option<&StoredMessage> {
-        let seq = *self.keys.get(&keys::local(Direction::Outgoing, id))?;
-        let m = self.messages.iter_mut().rev().find(|m| m.seq == seq)?;
+        let i = self.find(&keys::local(Direction::Outgoing, id))?;
+        let m = &mut self.messages[i];
         let merged = m.state.clone().merge(state);
         if merged == m.state {
             return None;
@@ -366,9 +423,21 @@ impl Conversation {
         had
     }
 
-    fn bump_seq(&mut self) -> u64 {
-        self.next_seq += 1;
-        self.next_seq
+    /// Where the message with dedup key `key` is in `messages`.
+    fn find(&self, key: &str) -> Option<usize> {
+        let order = *self.keys.get(key)?;
+        let start = self.messages.partition_point(|m| m.order() < order);
+        let same = self.messages[start..]
+            .iter()
+            .take_while(|m| m.order() == order)
+            .count();
+        match same {
+            0 => None,
+            1 => Some(start),
+            // Two messages of one `(at, seq)` (numbered by two tabs, say): the one with the key.
+            _ => (start..start + same)
+                .find(|&i| keys::all(&self.messages[i].msg).iter().any(|k| k == key)),
+        }
     }
 
     fn place(&mut self, m: StoredMessage, keys: Vec<String>) -> Inserted {
@@ -376,10 +445,12 @@ impl Conversation {
             self.truncated = true;
             return Inserted::Older;
         }
-        let i = self.messages.partition_point(|x| x.order() < m.order());
+        let i = self
+            .messages
+            .partition_point(|x| order::cmp(x, &m) == Ordering::Less);
         let newest = i == self.messages.len();
         for k in keys {
-            self.keys.entry(k).or_insert(m.seq);
+            self.keys.entry(k).or_insert(m.order());
         }
         self.messages.insert(i, m);
         self.evict();
@@ -393,7 +464,7 @@ impl Conversation {
         }
         for m in self.messages.drain(..excess) {
             for k in keys::all(&m.msg) {
-                if self.keys.get(&k) == Some(&m.seq) {
+                if self.keys.get(&k) == Some(&m.order()) {
                     self.keys.remove(&k);
                 }
             }
@@ -401,15 +472,15 @@ impl Conversation {
         self.truncated = true;
     }
 
-    /// Merges a copy into the message `seq`. `None` if that message is not in memory.
+    /// Merges a copy into the message at `i`.
     fn merge_copy(
         &mut self,
-        seq: u64,
+        i: usize,
         copy: ChatMessage,
         state: DeliveryState,
         keys: Vec<String>,
-    ) -> Option<(bool, StoredMessage)> {
-        let m = self.messages.iter_mut().rev().find(|m| m.seq == seq)?;
+    ) -> (bool, StoredMessage) {
+        let m = &mut self.messages[i];
         let mut changed = false;
         let merged = m.state.clone().merge(state);
         if merged != m.state {
@@ -419,14 +490,17 @@ impl Conversation {
         changed |= keys::adopt_ids(&mut m.msg, copy);
         let m = m.clone();
         for k in keys {
-            self.keys.entry(k).or_insert(seq);
+            self.keys.entry(k).or_insert(m.order());
         }
-        Some((changed, m))
+        (changed, m)
     }
 
     fn is_older_than_window(&self, m: &StoredMessage) -> bool {
         self.messages.len() >= self.limit
-            && self.messages.first().is_some_and(|f| m.order() < f.order())
+            && self
+                .messages
+                .first()
+                .is_some_and(|f| order::cmp(m, f) == Ordering::Less)
     }
 
     /// Number of dedup keys held (for the memory bound).

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use jid::BareJid;
 use natter_core::{ChatMessage, Direction};
 
-use crate::conversation::{DeliveryState, Gap, Inserted, StoredMessage};
+use crate::conversation::{Arrival, DeliveryState, Gap, Inserted, StoredMessage};
 use crate::{keys, Changes, Store};
 
 /// What the archive copies of one chat brought since the last catch-up or history page ended.
@@ -58,9 +58,17 @@ impl Store {
         // New to the reader: live or caught up, not history paged in on request.
         let fresh = !archived || self.catching_up;
         let conv = self.conversations.entry(peer.clone()).or_default();
-        // Archive copies are never dropped for being old: they are what the user scrolled up
-        // (or asked for a gap) to see; the window shrinks back when the chat is closed.
-        let (outcome, record) = conv.insert_copy_grow(m, state, now, archived);
+        // History is never dropped for being old, nor pushes the oldest message out: it is
+        // what the user scrolled up (or asked for a gap) to see. The window shrinks back when
+        // the chat is closed.
+        let arrival = if archived {
+            Arrival::Archive {
+                catching_up: self.catching_up,
+            }
+        } else {
+            Arrival::Latest
+        };
+        let (outcome, record) = conv.insert_copy_as(m, state, now, arrival);
         let mut c = Changes {
             messages: true,
             ..Changes::default()
@@ -96,7 +104,7 @@ impl Store {
         let id = m.id.clone();
         let now = self.clock_ms;
         let conv = self.conversations.entry(peer.clone()).or_default();
-        let (outcome, record) = conv.insert_copy_grow(m, DeliveryState::Sent, now, false);
+        let (outcome, record) = conv.insert_copy(m, DeliveryState::Sent, now);
         if persist_worthy(outcome) {
             self.track(|t| t.message(&record));
         }
@@ -149,6 +157,9 @@ impl Store {
             self.set_last_archive_id(id);
         }
         let tracks = std::mem::take(&mut self.archived.chats);
+        for peer in tracks.keys() {
+            self.end_archive_page(peer);
+        }
         if complete {
             return Changes::default();
         }
@@ -186,6 +197,7 @@ impl Store {
         complete: bool,
     ) -> Changes {
         let track = self.archived.chats.remove(with).unwrap_or_default();
+        self.end_archive_page(with);
         let Some(conv) = self.conversations.get_mut(with) else {
             return Changes::default();
         };
@@ -225,6 +237,18 @@ impl Store {
         Changes {
             messages: true,
             ..Changes::default()
+        }
+    }
+
+    /// An archive page for `peer` ended: the next page is numbered below it, and a chat not
+    /// on screen goes back to its usual window (the one on screen does when it is closed).
+    fn end_archive_page(&mut self, peer: &BareJid) {
+        let open = self.open.as_ref() == Some(peer);
+        if let Some(conv) = self.conversations.get_mut(peer) {
+            conv.end_history_page();
+            if !open {
+                conv.trim();
+            }
         }
     }
 }

@@ -9,6 +9,8 @@
 //! assigned by our own server (the core keeps only those with `by` = our bare JID), so they
 //! are compared across directions.
 
+use std::cmp::Ordering;
+
 use natter_core::{ChatMessage, Direction};
 
 fn dir(d: Direction) -> char {
@@ -33,6 +35,14 @@ pub fn archive(stanza_id: &str) -> String {
 /// the cache merges them by this key.
 pub fn primary(m: &ChatMessage) -> String {
     local(m.direction, &m.id)
+}
+
+/// Compares the primary keys of two messages the way IndexedDB compares the cache's record
+/// keys (strings, by UTF-16 code unit), without building them.
+pub fn cmp_primary(a: &ChatMessage, b: &ChatMessage) -> Ordering {
+    dir(a.direction)
+        .cmp(&dir(b.direction))
+        .then_with(|| a.id.encode_utf16().cmp(b.id.encode_utf16()))
 }
 
 /// Every key of a message, the primary one first.

@@ -10,6 +10,7 @@ mod cache;
 mod conversation;
 mod history;
 pub mod keys;
+pub mod order;
 mod outbox;
 mod roster;
 pub mod time;
@@ -21,7 +22,8 @@ use natter_core::{Direction, Error, Event, SessionState, Subscription};
 
 pub use cache::{merge_cached, ChatRecord, Dirty, Meta, Snapshot};
 pub use conversation::{
-    Conversation, DeliveryState, Gap, Inserted, LogItem, StoredMessage, MEMORY_LIMIT,
+    Arrival, Conversation, DeliveryState, Gap, Inserted, LogItem, StoredMessage, HISTORY_PAGE_MAX,
+    MEMORY_LIMIT,
 };
 pub use outbox::{Outbox, OutboxEntry};
 pub use roster::{Availability, Contact, Roster, MAX_RESOURCES, MAX_STRANGERS};
@@ -33,7 +35,8 @@ pub const MAX_REQUESTS: usize = 100;
 use cache::Tracker;
 use history::Archived;
 
-/// Coarse connection phase for the `Connection` status.
+/// Coarse connection phase for the `Connection` status. The session driver sets it between
+/// attempts; core events move it while one runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Phase {
     #[default]
@@ -133,7 +136,12 @@ impl Store {
                     }
                     SessionState::Online => self.phase = Phase::Connected,
                     SessionState::Closed | SessionState::Failed => {
-                        self.phase = Phase::Offline;
+                        // One attempt failing while (re)connecting is not the end: the
+                        // driver tries the next endpoint, or says when it tries again
+                        // (`Reconnecting`) or that it stopped (`Offline`).
+                        if self.phase == Phase::Connected {
+                            self.phase = Phase::Offline;
+                        }
                         self.account = None;
                         // Presence is only known while online.
                         self.roster.clear_presence();
@@ -407,8 +415,8 @@ impl Store {
             by_peer.entry(m.msg.peer.clone()).or_default().push(m);
         }
         for (peer, mut msgs) in by_peer {
-            // `seq` as cached keeps the arrival order of messages of the same millisecond.
-            msgs.sort_by_key(|m| (m.at, m.seq));
+            // In cached order: `seq` as cached keeps the order of messages of one millisecond.
+            msgs.sort_by(StoredMessage::cmp_order);
             let conv = self.conversations.entry(peer).or_default();
             // The cache holds more than this: the rest is paged in on scroll-up.
             conv.truncated = true;

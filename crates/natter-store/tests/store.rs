@@ -5,7 +5,7 @@ use natter_core::{
     ChatMessage, Direction, Error, Event, PresenceUpdate, RosterItem, SessionState, Show,
     Subscription,
 };
-use natter_store::{Availability, DeliveryState, Phase, Store};
+use natter_store::{Arrival, Availability, Conversation, DeliveryState, Phase, Store};
 
 fn bare(s: &str) -> BareJid {
     BareJid::new(s).unwrap()
@@ -221,4 +221,59 @@ fn subscription_requests_are_listed_once_and_cleared_when_approved() {
     approved.subscription = Subscription::From;
     s.apply(Event::RosterUpdated(approved));
     assert!(s.requests.is_empty());
+}
+
+#[test]
+fn a_failed_attempt_while_connecting_leaves_the_phase_to_the_driver() {
+    // Signing in: the first endpoint cannot be reached. The driver tries the next one, or
+    // says when it tries again; the status must not flash "Offline" meanwhile.
+    let mut s = Store::new();
+    s.phase = Phase::Connecting;
+    s.apply(Event::StateChanged(SessionState::Failed));
+    assert_eq!(s.phase, Phase::Connecting);
+    s.phase = Phase::Reconnecting;
+    s.apply(Event::StateChanged(SessionState::Connecting));
+    s.apply(Event::StateChanged(SessionState::Closed));
+    assert_eq!(s.phase, Phase::Reconnecting);
+    // A session that was online and dropped is offline until the driver says otherwise.
+    s.apply(Event::StateChanged(SessionState::Online));
+    s.apply(Event::StateChanged(SessionState::Closed));
+    assert_eq!(s.phase, Phase::Offline);
+}
+
+/// Prosody stamps `<delay/>` to the second: a message replayed after a stream resumption (or
+/// held offline) carries a stamp earlier than one that arrived live a moment before it. The
+/// stream's order wins; the stamp is still what the reader sees as the time.
+#[test]
+fn stream_copies_keep_arrival_order_whatever_their_stamp() {
+    let mut c = Conversation::default();
+    let live = |id: &str, delayed: Option<&str>| {
+        let Event::Message(mut m) = incoming(id, "bob@x", id) else {
+            unreachable!()
+        };
+        m.delayed = delayed.map(str::to_owned);
+        m
+    };
+    let t = |s: &str| natter_store::time::parse_rfc3339_ms(s).unwrap();
+    let now = t("2026-11-26T09:02:16.700Z");
+    c.insert_copy_as(live("m3", None), DeliveryState::Sent, now, Arrival::Latest);
+    c.insert_copy_as(
+        live("m4", Some("2026-11-26T09:02:16Z")),
+        DeliveryState::Sent,
+        now + 300,
+        Arrival::Latest,
+    );
+    let ids: Vec<&str> = c.messages.iter().map(|m| m.msg.id.as_str()).collect();
+    assert_eq!(ids, ["m3", "m4"]);
+    assert_eq!(c.messages[1].sent_at(), t("2026-11-26T09:02:16Z"));
+
+    // History (a page the user asked for) still slots in by its stamp.
+    c.insert_copy_as(
+        live("m0", Some("2026-11-26T08:00:00Z")),
+        DeliveryState::Sent,
+        now + 400,
+        Arrival::Archive { catching_up: false },
+    );
+    let ids: Vec<&str> = c.messages.iter().map(|m| m.msg.id.as_str()).collect();
+    assert_eq!(ids, ["m0", "m3", "m4"]);
 }
