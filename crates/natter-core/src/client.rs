@@ -3,8 +3,13 @@
 
 mod activity;
 mod archive;
+mod bookmarks;
 mod commands;
 mod login;
+mod muc;
+mod room_admin;
+mod room_liveness;
+mod room_messages;
 mod roster_sync;
 mod sasl;
 mod sm;
@@ -17,6 +22,7 @@ use minidom::Element;
 use xmpp_parsers::iq::Iq;
 use xmpp_parsers::stream_error::DefinedCondition as StreamCondition;
 
+use crate::bookmarks::Bookmarks;
 use crate::disco::Disco;
 use crate::frame::{self, FrameError};
 use crate::ids::IdGen;
@@ -24,6 +30,7 @@ use crate::iq::{IqKind, IqTracker};
 use crate::keepalive::Keepalive;
 use crate::mam::Archive;
 use crate::message::SentMessages;
+use crate::muc::rooms::Rooms;
 use crate::roster::RosterCopy;
 use crate::sender::Own;
 // A message the user sent before the session was online; sent once it is.
@@ -100,6 +107,9 @@ pub struct Client {
     signed_out: bool,
     /// What [`Client::take_resumption`] gives, once the session has ended.
     resumption: Option<Resumption>,
+    /// The group chats we are in or joining (XEP-0045).
+    rooms: Rooms,
+    bookmarks: Bookmarks,
 }
 
 impl Client {
@@ -129,6 +139,8 @@ impl Client {
             ping: None,
             signed_out: false,
             resumption: None,
+            rooms: Rooms::default(),
+            bookmarks: Bookmarks::default(),
             config,
         };
         if let Some(prior) = prior {
@@ -212,12 +224,13 @@ impl Client {
             return;
         }
         for kind in self.iqs.take_expired(now) {
-            self.request_timed_out(kind);
+            self.request_timed_out(now, kind);
             if matches!(self.phase, Phase::Ended(_)) {
                 return;
             }
         }
         self.check_alive(now);
+        self.rooms_due(now);
         self.after_input();
     }
 
@@ -241,10 +254,14 @@ impl Client {
         if matches!(self.phase, Phase::Ended(_)) {
             return None;
         }
+        let rooms = matches!(self.phase, Phase::Online)
+            .then(|| self.rooms.next_deadline(self.config.room_ping_ms))
+            .flatten();
         [
             self.login_deadline,
             self.iqs.next_deadline(),
             self.keepalive.deadline(),
+            rooms,
         ]
         .into_iter()
         .flatten()

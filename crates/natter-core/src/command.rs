@@ -41,4 +41,98 @@ pub enum Command {
     SetActive(bool),
     /// Close the stream cleanly (unavailable presence, `<close/>`).
     Disconnect,
+
+    // ---- group chat (XEP-0045); see [`crate::room`] ----
+    /// Join `room` as `nick`. `after`: the newest archive id of the room the app has; where
+    /// the room keeps an archive, the room replays nothing and the core pages the archive
+    /// after it (`None`: the newest page) — [`crate::Event::GroupMessage`]s with `archived`,
+    /// then [`crate::Event::RoomCaughtUp`]. Rooms without an archive replay their recent
+    /// history (delayed messages). Given before sign-in, the join waits for it. Answered by
+    /// `RoomJoining`, then `RoomJoined` or `RoomJoinFailed`. Rooms joined stay joined across
+    /// sessions: they travel in [`crate::Resumption::rooms`] and a fresh session rejoins them.
+    JoinRoom {
+        room: BareJid,
+        nick: String,
+        password: Option<String>,
+        after: Option<String>,
+    },
+    /// Leave the room (`RoomLeft` right away).
+    LeaveRoom { room: BareJid },
+    /// Take another nick in a joined room (`NickChanged`, or `RequestFailed`).
+    ChangeNick { room: BareJid, nick: String },
+    /// Change the room's subject (if the room lets us).
+    SetSubject { room: BareJid, subject: String },
+    /// A message to everyone in a joined room; `id` as for `SendMessage`. Answered by
+    /// `GroupMessageSent`.
+    SendGroupMessage {
+        room: BareJid,
+        id: String,
+        body: String,
+    },
+    /// A private message to one occupant of a joined room (`PrivateMessage`, outgoing).
+    SendPrivateMessage {
+        room: BareJid,
+        nick: String,
+        id: String,
+        body: String,
+    },
+    /// Join `room`, creating it if it does not exist, and accept the service's default
+    /// configuration for a room so created (XEP-0045 §10.1.2), so that it opens at once.
+    CreateInstantRoom { room: BareJid, nick: String },
+    /// Ask for the room's configuration (owners): answered by `RoomConfigForm`.
+    GetRoomConfig { room: BareJid },
+    /// Change the room's configuration (owners): the fields that are `Some`. Answered by
+    /// `RoomConfigured` or `RequestFailed`.
+    SubmitRoomConfig(crate::room::RoomConfig),
+    /// Moderators: send an occupant out (it may come back).
+    Kick {
+        room: BareJid,
+        nick: String,
+        reason: Option<String>,
+    },
+    /// Admins: ban an account from the room.
+    Ban {
+        room: BareJid,
+        jid: BareJid,
+        reason: Option<String>,
+    },
+    /// Moderators: change an occupant's role (`Participant` gives voice, `Visitor` takes it,
+    /// `None` kicks).
+    SetRole {
+        room: BareJid,
+        nick: String,
+        role: crate::room::Role,
+        reason: Option<String>,
+    },
+    /// Admins and owners: change an account's affiliation (member, admin, outcast = ban, …).
+    SetAffiliation {
+        room: BareJid,
+        jid: BareJid,
+        affiliation: crate::room::Affiliation,
+        reason: Option<String>,
+    },
+    /// Invite `to` into `room`: `direct` (XEP-0249, carries the room's password if we know
+    /// it) or mediated through the room (XEP-0045 §7.8.2, which members-only rooms need).
+    Invite {
+        room: BareJid,
+        to: BareJid,
+        reason: Option<String>,
+        direct: bool,
+    },
+    /// The rooms a chat service lists (disco#items): answered by `RoomList`.
+    ListRooms { service: BareJid },
+    /// What a room says about itself (disco#info): answered by `RoomInfo`.
+    RoomInfo { room: BareJid },
+    /// Add or change a bookmark (`Bookmarks` with the new set once the server has it).
+    SetBookmark(crate::room::Bookmark),
+    /// Remove a bookmark.
+    RemoveBookmark { room: BareJid },
+    /// One page (at most `max`, capped at 100) of the room's archive, the newest before the
+    /// archive id `before` (`None`: the newest): `GroupMessage`s with `archived`, then
+    /// `RoomHistoryPage`.
+    LoadRoomHistory {
+        room: BareJid,
+        before: Option<String>,
+        max: usize,
+    },
 }

@@ -42,6 +42,12 @@ pub struct Config {
     pub inactive: bool,
     /// The RFC 6121 roster version of the app's cached roster, if it has one.
     pub roster_ver: Option<String>,
+    /// XEP-0410: a joined room that said nothing for this long is pinged to check that we
+    /// are still in it (and rejoined if not).
+    pub room_ping_ms: u64,
+    /// At a fresh sign-in, join the bookmarked rooms marked autojoin (otherwise only report
+    /// them, in `Event::Bookmarks`).
+    pub autojoin: bool,
 }
 
 impl Config {
@@ -62,6 +68,8 @@ impl Config {
             dead_after_ms: 20_000,
             inactive: false,
             roster_ver: None,
+            room_ping_ms: 300_000,
+            autojoin: true,
         }
     }
 }

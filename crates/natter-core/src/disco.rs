@@ -12,8 +12,16 @@ use xmpp_parsers::disco::{DiscoInfoQuery, DiscoInfoResult, Identity};
 use xmpp_parsers::hashes::{Algo, Hash};
 use xmpp_parsers::ns;
 
-/// Only what the core really answers or understands.
-const FEATURES: &[&str] = &[ns::DISCO_INFO, ns::CAPS, ns::PING];
+/// Only what the core really answers or understands. `+notify` asks our server to push
+/// bookmark changes made on other devices (XEP-0402 §4, XEP-0163 filtered notifications).
+const FEATURES: &[&str] = &[
+    ns::DISCO_INFO,
+    ns::CAPS,
+    ns::PING,
+    ns::MUC,
+    crate::muc::CONFERENCE,
+    crate::bookmarks::NOTIFY,
+];
 
 pub struct Disco {
     info: DiscoInfoResult,

@@ -2,6 +2,11 @@
 
 use jid::{BareJid, FullJid, Jid};
 
+use crate::room::{
+    Bookmark, Invitation, JoinError, LeaveReason, OccupantUpdate, RoomConfig, RoomInfo, RoomJid,
+    RoomListItem, RoomMessage, RoomPrivateMessage,
+};
+
 pub use xmpp_parsers::presence::Show;
 pub use xmpp_parsers::roster::{Ask, Subscription};
 
@@ -58,7 +63,10 @@ impl std::fmt::Display for Error {
                 "account-disabled" => write!(f, "Sign-in failed: this account is disabled."),
                 // A stored credential ("remember me") the server no longer takes.
                 crate::SAVED_SIGN_IN_EXPIRED => {
-                    write!(f, "Sign-in failed: saved sign-in expired, enter the password.")
+                    write!(
+                        f,
+                        "Sign-in failed: saved sign-in expired, enter the password."
+                    )
                 }
                 "credentials-expired" => {
                     write!(f, "Sign-in failed: the password has expired.")
@@ -238,9 +246,98 @@ pub enum Event {
         complete: bool,
     },
     /// A stanza was thrown away because its sender may not send it (a forged roster push,
-    /// carbon or archive result, an answer from someone we did not ask). For the log only.
+    /// carbon or archive result, an answer from someone we did not ask, a presence from a
+    /// room we are not in). For the log only.
     Dropped {
         from: Option<Jid>,
         reason: String,
+    },
+
+    // ---- group chat (XEP-0045); the types are in [`crate::room`] ----
+    /// A join started (`Command::JoinRoom`, an autojoin bookmark, or a rejoin after a fresh
+    /// session or a failed self-ping): the room's occupant list is about to be sent anew, so
+    /// the store forgets the one it has.
+    RoomJoining {
+        room: RoomJid,
+        nick: String,
+    },
+    /// We are in: the room sent our own presence (its other occupants came before, as
+    /// [`Event::Occupant`]). `subject`: the one known from before a rejoin (the current one
+    /// follows as [`Event::Subject`]). `created`: the join created the room.
+    RoomJoined {
+        room: RoomJid,
+        nick: String,
+        occupant_id: Option<String>,
+        subject: Option<String>,
+        created: bool,
+    },
+    /// The room refused us; `reason` reads as plain words (`Display`).
+    RoomJoinFailed {
+        room: RoomJid,
+        reason: JoinError,
+    },
+    /// We are out of the room: left on purpose, kicked, banned, room destroyed, …; `text` is
+    /// the moderator's (or destroyer's) reason, if given.
+    RoomLeft {
+        room: RoomJid,
+        reason: LeaveReason,
+        text: Option<String>,
+    },
+    /// One occupant arrived, changed or left (ourselves included, `me: true`).
+    Occupant(OccupantUpdate),
+    /// An occupant (`me`: we) took another nick; the same occupant-id where the room gives one.
+    NickChanged {
+        room: RoomJid,
+        old: String,
+        new: String,
+        occupant_id: Option<String>,
+        me: bool,
+    },
+    /// The room's subject (also sent once at every join; empty: none). `by`: the nick that set
+    /// it, `None` when the room did.
+    Subject {
+        room: RoomJid,
+        subject: String,
+        by: Option<String>,
+    },
+    /// A message to the room: live, replayed at join, or archived.
+    GroupMessage(RoomMessage),
+    /// Our message to the room was put on the wire (the room's reflection follows as a
+    /// `GroupMessage` with the same id and `from_me`). Bounces come as
+    /// [`Event::MessageFailed`] and XEP-0198 acks as [`Event::MessageAcked`], both with the
+    /// room as `peer`.
+    GroupMessageSent(RoomMessage),
+    /// A private message with an occupant, either way (ours once it is on the wire).
+    PrivateMessage(RoomPrivateMessage),
+    /// `Command::ListRooms`: the rooms a chat service lists.
+    RoomList {
+        service: BareJid,
+        items: Vec<RoomListItem>,
+    },
+    /// `Command::RoomInfo`: what a room says about itself.
+    RoomInfo(RoomInfo),
+    /// The room's configuration form as typed fields (`Command::GetRoomConfig`).
+    RoomConfigForm(RoomConfig),
+    /// A configuration (or an instant room's default one) was accepted.
+    RoomConfigured {
+        room: RoomJid,
+    },
+    /// The full set of bookmarks: at sign-in, and after every change (ours, or another
+    /// device's, pushed live).
+    Bookmarks(Vec<Bookmark>),
+    /// Someone invites us into a room.
+    Invitation(Invitation),
+    /// The archive catch-up after joining `room` is done (like [`Event::CaughtUp`]): `last` is
+    /// the newest archive id known in the room; `complete: false` marks a gap.
+    RoomCaughtUp {
+        room: RoomJid,
+        last: Option<String>,
+        complete: bool,
+    },
+    /// `Command::LoadRoomHistory` is done (like [`Event::HistoryPage`]).
+    RoomHistoryPage {
+        room: RoomJid,
+        first: Option<String>,
+        complete: bool,
     },
 }

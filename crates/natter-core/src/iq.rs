@@ -4,11 +4,12 @@
 //! (the rule is in `sender`). Anything else with a matching id is forged or stale and is
 //! dropped.
 
-use jid::Jid;
+use jid::{BareJid, Jid};
 use minidom::Element;
 use xmpp_parsers::iq::Iq;
 use xmpp_parsers::stanza_error::{DefinedCondition, ErrorType, StanzaError};
 
+use crate::room::Bookmark;
 use crate::sender::Own;
 use crate::Instant;
 
@@ -29,6 +30,59 @@ pub enum IqKind {
     /// One page of an archive query (XEP-0313), known by its queryid.
     Archive {
         queryid: String,
+    },
+    /// Group chat and bookmarks.
+    Room(RoomIq),
+}
+
+/// What a group chat or bookmark request of ours was for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoomIq {
+    /// disco#info to a room before joining it (archive? occupant-ids?).
+    JoinInfo {
+        room: BareJid,
+    },
+    /// `Command::RoomInfo`.
+    Info {
+        room: BareJid,
+    },
+    /// `Command::ListRooms`.
+    List {
+        service: BareJid,
+    },
+    /// XEP-0410 ping to our own occupant JID.
+    SelfPing {
+        room: BareJid,
+    },
+    /// A role or affiliation change; `what` names it should it fail.
+    Admin {
+        what: String,
+    },
+    ConfigGet {
+        room: BareJid,
+    },
+    /// A configuration submit; `instant`: the default one of a room we just created.
+    ConfigSubmit {
+        room: BareJid,
+        instant: bool,
+    },
+    /// disco#info to our own account: which bookmark storage the server keeps.
+    AccountInfo,
+    /// Loading the bookmarks (`pep`: XEP-0402, else XEP-0048).
+    BookmarksGet {
+        pep: bool,
+    },
+    /// Publishing one XEP-0402 bookmark.
+    BookmarkPublish {
+        bookmark: Bookmark,
+    },
+    /// Retracting one XEP-0402 bookmark.
+    BookmarkRetract {
+        room: BareJid,
+    },
+    /// Rewriting the XEP-0048 storage to hold exactly `set`.
+    BookmarksStore {
+        set: Vec<Bookmark>,
     },
 }
 

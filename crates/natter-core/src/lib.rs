@@ -18,6 +18,7 @@
 //! SASL uses the `sasl` crate's mechanisms, which offer no way to pass a nonce in.
 
 mod auth;
+mod bookmarks;
 pub mod bosh;
 mod carbons;
 mod client;
@@ -26,13 +27,16 @@ mod config;
 mod credential;
 mod disco;
 mod event;
+mod forms;
 mod frame;
 mod ids;
 mod iq;
 mod keepalive;
 mod mam;
 mod message;
+mod muc;
 mod presence;
+pub mod room;
 mod roster;
 mod sasl2;
 mod sender;
@@ -47,6 +51,11 @@ pub use credential::{FastToken, ScramSecret, StoredCredential, SAVED_SIGN_IN_EXP
 pub use event::{
     Ask, ChatMessage, Direction, Error, Event, PresenceUpdate, RosterItem, SessionState, Show,
     Subscription,
+};
+pub use muc::rooms::{JoinedRoom, RoomFeatures};
+pub use room::{
+    Affiliation, Bookmark, Invitation, JoinError, LeaveReason, OccupantUpdate, Role, RoomConfig,
+    RoomInfo, RoomJid, RoomListItem, RoomMessage, RoomPrivateMessage,
 };
 pub use sm::{PendingMessage, PendingStanza, QueuedMessage, ResumableStream, Resumption};
 pub use time::Instant;

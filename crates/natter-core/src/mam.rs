@@ -1,7 +1,8 @@
 //! XEP-0313 message archive, paged with XEP-0059 result sets: catching up after a (re)connect
-//! and loading older history. This module writes the queries and keeps the ones in flight; an
-//! archive result is believed only inside one of them (its queryid), and only from our own
-//! bare JID (`sender`).
+//! and loading older history, in our own archive or in a room's. This module writes the
+//! queries and keeps the ones in flight; an archive result is believed only inside one of them
+//! (its queryid), and only from the archive it was asked of: our own bare JID (`sender`), or
+//! the room's.
 
 use jid::BareJid;
 use minidom::rxml::xml_ncname;
@@ -35,6 +36,8 @@ enum Purpose {
 struct Query {
     queryid: String,
     purpose: Purpose,
+    /// The room whose archive is asked; `None`: our own.
+    room: Option<BareJid>,
     /// The archive id this page starts after (forward catch-up only).
     after: Option<String>,
     /// The newest archive id seen in this catch-up (`after` until a result comes).
@@ -58,15 +61,35 @@ pub enum Next {
 impl Archive {
     /// Starts a catch-up: after `after`, or the newest page for `None`. Returns the query.
     pub fn catch_up(&mut self, queryid: String, after: Option<String>) -> Element {
+        self.catch_up_in(queryid, None, after)
+    }
+
+    /// Starts a catch-up in a room's archive: after `after`, or its newest page.
+    pub fn room_catch_up(
+        &mut self,
+        queryid: String,
+        room: BareJid,
+        after: Option<String>,
+    ) -> Element {
+        self.catch_up_in(queryid, Some(room), after)
+    }
+
+    fn catch_up_in(
+        &mut self,
+        queryid: String,
+        room: Option<BareJid>,
+        after: Option<String>,
+    ) -> Element {
         match after.filter(|a| !a.is_empty()) {
             Some(after) => self.start(
                 queryid,
                 Purpose::CatchUpAfter { pages: 1 },
+                room,
                 Some(after.clone()),
                 None,
                 page_after(after),
             ),
-            None => self.newest(queryid, false),
+            None => self.newest(queryid, room, false),
         }
     }
 
@@ -86,16 +109,53 @@ impl Archive {
             index: None,
         };
         let filter = Some(with.clone());
-        self.start(queryid, Purpose::History { with }, None, filter, set)
+        self.start(queryid, Purpose::History { with }, None, None, filter, set)
     }
 
-    /// Whether `queryid` belongs to a query of ours in flight; if so, remembers `archive_id`
-    /// as the newest seen (results come oldest first within a page).
-    pub fn accept(&mut self, queryid: Option<&str>, archive_id: &str) -> bool {
+    /// Starts one page of a room's history, before the archive id `before` (or the newest).
+    pub fn room_history(
+        &mut self,
+        queryid: String,
+        room: BareJid,
+        before: Option<String>,
+        max: usize,
+    ) -> Element {
+        let set = SetQuery {
+            max: Some(max.clamp(1, PAGE)),
+            after: None,
+            before: Some(before.unwrap_or_default()),
+            index: None,
+        };
+        let purpose = Purpose::History { with: room.clone() };
+        self.start(queryid, purpose, Some(room), None, None, set)
+    }
+
+    /// The room whose archive `queryid` asks (`None`: our own, or no such query).
+    pub fn room_of(&self, queryid: &str) -> Option<BareJid> {
+        self.queries
+            .iter()
+            .find(|q| q.queryid == queryid)
+            .and_then(|q| q.room.clone())
+    }
+
+    /// Whether a query to `room`'s archive is in flight.
+    pub fn asks_room(&self, room: &BareJid) -> bool {
+        self.queries.iter().any(|q| q.room.as_ref() == Some(room))
+    }
+
+    /// Whether `queryid` belongs to a query of ours in flight to `archive` (`None`: our own);
+    /// if so, remembers `archive_id` as the newest seen (results come oldest first within a
+    /// page).
+    pub fn accept(
+        &mut self,
+        archive: Option<&BareJid>,
+        queryid: Option<&str>,
+        archive_id: &str,
+    ) -> bool {
         let Some(query) = self
             .queries
             .iter_mut()
-            .find(|q| Some(q.queryid.as_str()) == queryid)
+            .find(|q| Some(q.queryid.as_str()) == queryid && q.room.as_ref() == archive)
         else {
             return false;
         };
@@ -118,16 +178,14 @@ impl Archive {
             Some(fin) => (fin.complete, fin.set.first.map(|f| f.item), fin.set.last),
             None => (false, None, None),
         };
+        let room = query.room.clone();
         match query.purpose {
-            Purpose::History { with } => Next::Done(vec![Event::HistoryPage {
-                with,
-                first,
-                complete,
-            }]),
-            Purpose::CatchUpNewest { gap } => Next::Done(vec![Event::CaughtUp {
-                last: fin_last.or(query.last),
-                complete: !gap,
-            }]),
+            Purpose::History { with } => {
+                Next::Done(vec![history_page(room, with, first, complete)])
+            }
+            Purpose::CatchUpNewest { gap } => {
+                Next::Done(vec![caught_up(room, fin_last.or(query.last), !gap)])
+            }
             Purpose::CatchUpAfter { pages } => {
                 let last = fin_last.or(query.last);
                 let progressed = last.is_some() && last != query.after;
@@ -139,13 +197,14 @@ impl Archive {
                         let query = self.start(
                             queryid.clone(),
                             Purpose::CatchUpAfter { pages: pages + 1 },
+                            room,
                             Some(after.clone()),
                             None,
                             page_after(after),
                         );
                         Next::Page { queryid, query }
                     }
-                    last => Next::Done(vec![Event::CaughtUp { last, complete }]),
+                    last => Next::Done(vec![caught_up(room, last, complete)]),
                 }
             }
         }
@@ -168,7 +227,7 @@ impl Archive {
             // take the newest page so the conversation is current again.
             Purpose::CatchUpAfter { pages: 1 } if unknown_id => {
                 let queryid = fresh_id();
-                let query = self.newest(queryid.clone(), true);
+                let query = self.newest(queryid.clone(), query.room, true);
                 Next::Page { queryid, query }
             }
             _ => Next::Done(gave_up(query, reason)),
@@ -182,20 +241,28 @@ impl Archive {
             .unwrap_or_default()
     }
 
-    fn newest(&mut self, queryid: String, gap: bool) -> Element {
+    fn newest(&mut self, queryid: String, room: Option<BareJid>, gap: bool) -> Element {
         let set = SetQuery {
             max: Some(PAGE),
             after: None,
             before: Some(String::new()),
             index: None,
         };
-        self.start(queryid, Purpose::CatchUpNewest { gap }, None, None, set)
+        self.start(
+            queryid,
+            Purpose::CatchUpNewest { gap },
+            room,
+            None,
+            None,
+            set,
+        )
     }
 
     fn start(
         &mut self,
         queryid: String,
         purpose: Purpose,
+        room: Option<BareJid>,
         last: Option<String>,
         with: Option<BareJid>,
         set: SetQuery,
@@ -204,6 +271,7 @@ impl Archive {
         self.queries.push(Query {
             queryid,
             purpose,
+            room,
             after: last.clone(),
             last,
         });
@@ -221,22 +289,56 @@ fn gave_up(query: Query, reason: String) -> Vec<Event> {
     match query.purpose {
         // Catch-up runs by itself on every connect: its failure is a gap the app marks (with
         // "load missing messages"), not an error to alert about.
-        Purpose::CatchUpAfter { .. } | Purpose::CatchUpNewest { .. } => vec![Event::CaughtUp {
-            last: query.last,
-            complete: false,
-        }],
+        Purpose::CatchUpAfter { .. } | Purpose::CatchUpNewest { .. } => {
+            vec![caught_up(query.room, query.last, false)]
+        }
         Purpose::History { with } => vec![
             Event::RequestFailed {
-                what: history_what(&with),
+                what: match &query.room {
+                    Some(room) => room_history_what(room),
+                    None => history_what(&with),
+                },
                 reason,
             },
-            Event::HistoryPage {
-                with,
-                first: None,
-                complete: false,
-            },
+            history_page(query.room, with, None, false),
         ],
     }
+}
+
+fn caught_up(room: Option<BareJid>, last: Option<String>, complete: bool) -> Event {
+    match room {
+        Some(room) => Event::RoomCaughtUp {
+            room,
+            last,
+            complete,
+        },
+        None => Event::CaughtUp { last, complete },
+    }
+}
+
+fn history_page(
+    room: Option<BareJid>,
+    with: BareJid,
+    first: Option<String>,
+    complete: bool,
+) -> Event {
+    match room {
+        Some(room) => Event::RoomHistoryPage {
+            room,
+            first,
+            complete,
+        },
+        None => Event::HistoryPage {
+            with,
+            first,
+            complete,
+        },
+    }
+}
+
+/// How a failed page of a room's history is named to the user.
+pub fn room_history_what(room: &BareJid) -> String {
+    format!("Could not load the history of {room}")
 }
 
 /// How a failed history page is named to the user.

@@ -17,8 +17,9 @@ pub const MAX_UNACKED: usize = 5_000;
 
 /// What a session that ended by accident hands to the next [`crate::Client`] through
 /// [`crate::Config::resumption`]: the XEP-0198 session to resume, the stanzas the server never
-/// confirmed and the messages that never reached the wire. Holds no credentials; the fields are
-/// public so the app may keep it (e.g. across a page reload) as plain data.
+/// confirmed, the messages that never reached the wire and the rooms to be in. Holds no account
+/// credentials (only the passwords of the rooms in `rooms`); the fields are public so the app
+/// may keep it (e.g. across a page reload) as plain data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resumption {
     /// The account it belongs to: a `Client` for any other account ignores it, so nothing
@@ -33,6 +34,9 @@ pub struct Resumption {
     pub unacked: Vec<PendingStanza>,
     /// Messages the user wrote that never went on the wire (the session was not online yet).
     pub queued: Vec<QueuedMessage>,
+    /// The group chats the session was in (or joining): a resumed stream is still in them, a
+    /// fresh session joins them again.
+    pub rooms: Vec<crate::muc::rooms::JoinedRoom>,
 }
 
 impl Resumption {
@@ -56,7 +60,10 @@ impl Resumption {
 
     /// Nothing to resume, nothing to send.
     pub(crate) fn is_empty(&self) -> bool {
-        self.stream.is_none() && self.unacked.is_empty() && self.queued.is_empty()
+        self.stream.is_none()
+            && self.unacked.is_empty()
+            && self.queued.is_empty()
+            && self.rooms.is_empty()
     }
 }
 

@@ -136,7 +136,7 @@ fn scram_sha256_through_bind_roster_and_presence() {
             Event::StateChanged(SessionState::Online)
         ]
     );
-    assert_eq!(out.frames.len(), 3);
+    assert_eq!(out.frames.len(), 4);
     let roster_get = &out.frames[0];
     assert_eq!(roster_get.attr("type"), Some("get"));
     assert!(roster_get.has_child("query", ROSTER));
@@ -148,6 +148,10 @@ fn scram_sha256_through_bind_roster_and_presence() {
     assert_eq!(presence.attr("type"), None);
     let caps = child(presence, "c", "http://jabber.org/protocol/caps");
     assert_eq!(caps.attr("hash"), Some("sha-1"));
+    // Then our account's features, to find its bookmarks (muc_bookmarks.rs).
+    let account = &out.frames[3];
+    assert_eq!(account.attr("to"), Some("user@example.org"));
+    assert!(account.has_child("query", "http://jabber.org/protocol/disco#info"));
     // Online: the login deadline is gone, the roster get's is what remains.
     assert_eq!(h.client.poll_timeout(), Some(h.now.after(30_000)));
 

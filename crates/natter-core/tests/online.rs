@@ -58,7 +58,6 @@ fn messages_we_ignore() {
     for frame in [
         // No body: a chat state.
         r#"<message xmlns="jabber:client" type="chat" from="romeo@example.net/o"><active xmlns="http://jabber.org/protocol/chatstates"/></message>"#,
-        r#"<message xmlns="jabber:client" type="groupchat" from="room@muc.example.net/nick"><body>hi</body></message>"#,
         r#"<message xmlns="jabber:client" type="headline" from="news.example.net"><body>news</body></message>"#,
         // No from: our own account, not a chat.
         r#"<message xmlns="jabber:client" type="chat"><body>from nowhere</body></message>"#,
@@ -155,7 +154,7 @@ fn disco_info_matches_advertised_caps() {
     );
 
     // Independently of the core: XEP-0115 §5.1 over what we expect to advertise.
-    let s = "client/web//Natter<http://jabber.org/protocol/caps<http://jabber.org/protocol/disco#info<urn:xmpp:ping<";
+    let s = "client/web//Natter<http://jabber.org/protocol/caps<http://jabber.org/protocol/disco#info<http://jabber.org/protocol/muc<jabber:x:conference<urn:xmpp:bookmarks:1+notify<urn:xmpp:ping<";
     assert_eq!(ver, STANDARD.encode(Sha1::hash(s.as_bytes())));
 
     for query_node in [None, Some(format!("{node}#{ver}"))] {
@@ -182,7 +181,17 @@ fn disco_info_matches_advertised_caps() {
             .filter_map(|f| f.attr("var"))
             .collect();
         features.sort_unstable();
-        assert_eq!(features, vec![CAPS, DISCO_INFO, "urn:xmpp:ping"]);
+        assert_eq!(
+            features,
+            vec![
+                CAPS,
+                DISCO_INFO,
+                "http://jabber.org/protocol/muc",
+                "jabber:x:conference",
+                "urn:xmpp:bookmarks:1+notify",
+                "urn:xmpp:ping"
+            ]
+        );
         // Hashing what we answered gives what we advertised.
         let info = xmpp_parsers::disco::DiscoInfoResult::try_from(query.clone()).unwrap();
         let hash = xmpp_parsers::caps::hash_caps(

@@ -436,6 +436,7 @@ fn a_stream_to_resume_is_resumed_after_sasl2_not_bound() {
         }),
         unacked: Vec::new(),
         queued: Vec::new(),
+        rooms: Vec::new(),
     });
     let mut h = Harness::new(config);
     let auth = authenticate(&mut h, &sasl2_features(true, true));

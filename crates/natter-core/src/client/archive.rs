@@ -21,11 +21,25 @@ use crate::{Direction, Event, Instant};
 
 impl Client {
     /// Any message stanza once online.
-    pub(super) fn on_message(&mut self, element: Element) {
+    pub(super) fn on_message(&mut self, now: Instant, element: Element) {
         let Ok(message) = Message::try_from(element) else {
             return;
         };
-        if message.payloads.iter().any(|p| p.is("result", ns::MAM)) {
+        let is_result = message.payloads.iter().any(|p| p.is("result", ns::MAM));
+        if is_result {
+            if let Some(room) = self.is_room_archive(message.from.as_ref()) {
+                self.on_room_archive_result(room, message);
+                return;
+            }
+        }
+        let Some(message) = (if is_result {
+            Some(message)
+        } else {
+            self.room_message(now, message)
+        }) else {
+            return;
+        };
+        if is_result {
             self.on_archive_result(message);
         } else if carbons::is_carbon(&message) {
             self.on_carbon(message);
@@ -97,7 +111,7 @@ impl Client {
             return;
         };
         let queryid = result.queryid.as_ref().map(|q| q.0.as_str());
-        if !self.archive.accept(queryid, &result.id) {
+        if !self.archive.accept(None, queryid, &result.id) {
             self.drop_stanza(from, "an archive result for no query of ours");
             return;
         }
@@ -212,8 +226,14 @@ impl Client {
 
     fn archive_next(&mut self, now: Instant, next: Next) {
         match next {
-            Next::Page { queryid, query } => self.send_archive_query(now, queryid, query),
-            Next::Done(events) => self.events.extend(events),
+            Next::Page { queryid, query } => match self.archive.room_of(&queryid) {
+                Some(room) => self.send_room_archive_query(now, room, queryid, query),
+                None => self.send_archive_query(now, queryid, query),
+            },
+            Next::Done(events) => {
+                self.note_room_events(&events);
+                self.events.extend(events);
+            }
         }
     }
 }

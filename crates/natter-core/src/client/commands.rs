@@ -18,16 +18,21 @@ impl Client {
             Command::SendMessage { to, id, body } if online => self.send_chat(to, &id, &body),
             // Kept until online so nothing the user wrote while signing in is lost.
             Command::SendMessage { to, id, body } => self.queued.push_back(Queued { to, id, body }),
+            // Joins wait for sign-in, and so do messages to rooms being joined.
+            command @ (Command::JoinRoom { .. }
+            | Command::CreateInstantRoom { .. }
+            | Command::SendGroupMessage { .. }) => self.room_command(now, command),
             other if !online => self.events.push_back(Event::RequestFailed {
                 what: failure_what(&other),
                 reason: "you are not signed in yet".into(),
             }),
             Command::SetPresence { show, status } => {
                 self.send(presence::available(
-                    show,
+                    show.clone(),
                     status.as_deref(),
                     self.disco.caps(),
                 ));
+                self.rooms_presence(show, status.as_deref());
             }
             Command::AddContact { jid, name } => {
                 let what = format!("Could not add {jid}");
@@ -59,6 +64,7 @@ impl Client {
             Command::LoadHistory { with, before, max } => {
                 self.load_history(now, with, before, max);
             }
+            room => self.room_command(now, room),
         }
     }
 
@@ -112,5 +118,32 @@ fn failure_what(command: &Command) -> String {
         Command::LoadHistory { with, .. } => crate::mam::history_what(with),
         Command::SetActive(_) => "Could not change activity".into(),
         Command::Disconnect => "Could not sign out".into(),
+        Command::JoinRoom { room, .. } | Command::CreateInstantRoom { room, .. } => {
+            format!("Could not join {room}")
+        }
+        Command::LeaveRoom { room } => format!("Could not leave {room}"),
+        Command::ChangeNick { room, .. } => format!("Could not change your nickname in {room}"),
+        Command::SetSubject { room, .. } => format!("Could not change the subject of {room}"),
+        Command::SendGroupMessage { room, .. } | Command::SendPrivateMessage { room, .. } => {
+            format!("Could not send to {room}")
+        }
+        Command::GetRoomConfig { room } => format!("Could not load the settings of {room}"),
+        Command::SubmitRoomConfig(config) => {
+            format!("Could not change the settings of {}", config.room)
+        }
+        Command::Kick { room, nick, .. } => format!("Could not kick {nick} from {room}"),
+        Command::Ban { room, jid, .. } => format!("Could not ban {jid} from {room}"),
+        Command::SetRole { room, nick, .. } => {
+            format!("Could not change the role of {nick} in {room}")
+        }
+        Command::SetAffiliation { room, jid, .. } => {
+            format!("Could not change the affiliation of {jid} in {room}")
+        }
+        Command::Invite { room, to, .. } => format!("Could not invite {to} to {room}"),
+        Command::ListRooms { service } => format!("Could not list the rooms of {service}"),
+        Command::RoomInfo { room } => format!("Could not get the details of {room}"),
+        Command::SetBookmark(bookmark) => format!("Could not bookmark {}", bookmark.room),
+        Command::RemoveBookmark { room } => format!("Could not remove the bookmark {room}"),
+        Command::LoadRoomHistory { room, .. } => crate::mam::room_history_what(room),
     }
 }

@@ -144,6 +144,9 @@ impl Client {
         // Carbons are per session: a fresh one asks whether the server copies (XEP-0280).
         self.discover_server(now);
         self.send(presence::available(None, None, self.disco.caps()));
+        self.load_bookmarks(now);
+        // Before resending: group messages among them need us back in their rooms.
+        self.rejoin_rooms(now);
         self.resend_unconfirmed();
         for queued in std::mem::take(&mut self.queued) {
             self.send_chat(queued.to, &queued.id, &queued.body);

@@ -12,7 +12,7 @@ use xmpp_parsers::stanza_error::{DefinedCondition, ErrorType, StanzaError};
 use super::{Client, Phase};
 use crate::iq::{self, describe, IqKind};
 use crate::sender::{self, Own};
-use crate::{presence, Error, Event, Instant};
+use crate::{Error, Event, Instant};
 
 pub(super) const ROSTER_WHAT: &str = "Could not load the contact list";
 const TIMED_OUT: &str = "the server did not answer in time";
@@ -25,13 +25,10 @@ impl Client {
         match element.name() {
             "iq" => self.on_iq(now, element),
             // Messages and presences before we are online would have nowhere to go.
-            "message" if matches!(self.phase, Phase::Online) => self.on_message(element),
+            "message" if matches!(self.phase, Phase::Online) => self.on_message(now, element),
             "presence" if matches!(self.phase, Phase::Online) => {
-                if let Some(event) = Presence::try_from(element)
-                    .ok()
-                    .and_then(presence::incoming)
-                {
-                    self.events.push_back(event);
+                if let Ok(presence) = Presence::try_from(element) {
+                    self.on_presence(now, presence);
                 }
             }
             _ => {}
@@ -141,6 +138,7 @@ impl Client {
             IqKind::ServerInfo => self.server_info(now, payload),
             IqKind::CarbonsEnable => self.events.push_back(Event::CarbonsEnabled),
             IqKind::Archive { queryid } => self.archive_answered(now, &queryid, payload),
+            IqKind::Room(kind) => self.room_answered(now, kind, payload),
         }
     }
 
@@ -161,10 +159,11 @@ impl Client {
                 what,
                 reason: describe(error),
             }),
+            IqKind::Room(kind) => self.room_failed(now, kind, Some(error)),
         }
     }
 
-    pub(super) fn request_timed_out(&mut self, kind: IqKind) {
+    pub(super) fn request_timed_out(&mut self, now: Instant, kind: IqKind) {
         match kind {
             IqKind::Bind | IqKind::Session => self.end(Err(Error::Timeout), true, true),
             IqKind::ServerInfo | IqKind::CarbonsEnable => {}
@@ -180,6 +179,7 @@ impl Client {
                 what,
                 reason: TIMED_OUT.into(),
             }),
+            IqKind::Room(kind) => self.room_failed(now, kind, None),
         }
     }
 }

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod archive;
+pub mod muc;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;

@@ -23,6 +23,10 @@
 //! active | inactive                 (XEP-0352 client state)
 //! quit
 //! ```
+//!
+//! Group chat (events `room_*`, `occupant`, `nick_changed`, `subject`, `group_message[_sent]`,
+//! `private_message`, `bookmarks`, `invitation`; commands `join`, `say`, `pm`, …): see
+//! `natter-bot/rooms.rs`.
 //! End of input counts as `quit`. Exit status: 0 after a clean end, 1 if the session failed.
 
 use std::io::Write;
@@ -31,6 +35,9 @@ use natter_core::jid::{BareJid, Jid};
 use natter_core::{Command, Direction, Event, RosterItem, SessionState, Show, Subscription};
 use serde_json::{json, Value};
 use tokio::io::AsyncBufReadExt;
+
+#[path = "natter-bot/rooms.rs"]
+mod rooms;
 
 fn usage() -> ! {
     eprintln!(
@@ -89,6 +96,9 @@ fn state_str(s: &SessionState) -> &'static str {
 /// One JSON line per event. `from`/`peer`, `body`, `id`, `state` and `error` are present where
 /// they apply.
 pub fn event_json(e: &Event) -> Value {
+    if let Some(room) = rooms::event_json(e) {
+        return room;
+    }
     match e {
         Event::StateChanged(s) => json!({ "type": "state", "state": state_str(s) }),
         Event::Online { jid, resumed } => {
@@ -170,11 +180,16 @@ pub fn event_json(e: &Event) -> Value {
         Event::RequestFailed { what, reason } => {
             json!({ "type": "request_failed", "what": what, "error": reason })
         }
+        // Group chat: `rooms::event_json` above.
+        _ => json!({ "type": "other", "debug": format!("{e:?}") }),
     }
 }
 
 /// Parses one stdin line into a command (`Ok(None)` for `quit`).
-fn parse_command(line: &str, next_id: impl FnOnce() -> String) -> Result<Option<Command>, String> {
+fn parse_command(
+    line: &str,
+    mut next_id: impl FnMut() -> String,
+) -> Result<Option<Command>, String> {
     let line = line.trim();
     let (verb, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
     let rest = rest.trim();
@@ -184,6 +199,9 @@ fn parse_command(line: &str, next_id: impl FnOnce() -> String) -> Result<Option<
         s.parse::<BareJid>()
             .map_err(|e| format!("bad JID {s:?}: {e}"))
     };
+    if let Some(cmd) = rooms::parse(verb, rest, &mut next_id)? {
+        return Ok(Some(cmd));
+    }
     let cmd = match verb {
         "quit" => return Ok(None),
         "send" => {
@@ -238,7 +256,7 @@ fn parse_command(line: &str, next_id: impl FnOnce() -> String) -> Result<Option<
         }
         other => {
             return Err(format!(
-                "unknown command {other:?} (send|presence|add|remove|approve|deny|catchup|history|quit)"
+                "unknown command {other:?} (send|presence|add|remove|approve|deny|catchup|history|quit, or a room command)"
             ))
         }
     };
