@@ -132,13 +132,17 @@ pub fn run_at_end(viewport: f64, rows: usize) -> (usize, usize) {
 }
 
 /// Whether the rendered run `current` must move to cover `wanted`: when the viewport is near
-/// an edge of what is rendered (less than half the overscan left), not on every scroll event.
+/// an edge of what is rendered (less than half the overscan left), not on every scroll event,
+/// and whenever `wanted` reaches an end of the log that `current` stops short of.
 pub fn must_move(current: (usize, usize), wanted: (usize, usize), rows: usize) -> bool {
     let (first, last) = current;
     let (want_first, want_last) = wanted;
     let slack = OVERSCAN / 2;
-    let short_above = first > 0 && want_first + slack < first;
-    let short_below = last < rows && want_last > last + slack;
+    // A wanted run is cut off at the ends of the log, so there its edge no longer tells how
+    // much overscan is left: a run stopping up to `slack` rows short of the end would stay,
+    // with the viewport on the spacer that stands for the missing rows.
+    let short_above = first > 0 && (want_first + slack < first || want_first == 0);
+    let short_below = last < rows && (want_last > last + slack || want_last == rows);
     // Far more rendered than needed (after a jump): shrink.
     let bloated = (last - first) > 3 * (want_last - want_first).max(1);
     let outside = want_last <= first || want_first >= last;
@@ -311,6 +315,70 @@ mod tests {
         assert!(!must_move(end, run_at_end(640.0, rows), rows));
         // The conversation shrank under the run (a trim).
         assert!(must_move((9_000, 9_040), run_at_end(640.0, 500), 500));
+    }
+
+    /// A reader scrolls a log of equal rows (so the estimate is exact) from the bottom to the
+    /// top and back in steps of `step` pixels, the run moving as the view moves it; after every
+    /// step each row in the viewport must be rendered.
+    fn scroll_round_trip(rows: usize, row_px: f64, viewport: f64, step: f64) {
+        let content = rows as f64 * row_px;
+        let bottom = (content - viewport).max(0.0);
+        let mut run = run_at_end(viewport, rows);
+        let mut positions: Vec<f64> = Vec::new();
+        let mut y = bottom;
+        while y > 0.0 {
+            y = (y - step).max(0.0);
+            positions.push(y);
+        }
+        while y < bottom {
+            y = (y + step).min(bottom);
+            positions.push(y);
+        }
+        for scroll_top in positions {
+            let top_row = ((scroll_top / row_px) as usize).min(rows - 1);
+            let wanted = if scroll_top >= bottom {
+                run_at_end(viewport, rows)
+            } else {
+                run_for(top_row, viewport, rows)
+            };
+            if must_move(run, wanted, rows) {
+                run = wanted;
+            }
+            let in_view = top_row..(((scroll_top + viewport) / row_px).ceil() as usize).min(rows);
+            assert!(
+                run.0 <= in_view.start && in_view.end <= run.1,
+                "{rows} rows of {row_px} px, viewport {viewport}, step {step}: at {scroll_top} \
+                 rows {in_view:?} are in view but {run:?} are rendered"
+            );
+        }
+        assert_eq!(run.1, rows, "back at the bottom, the last row is rendered");
+    }
+
+    #[test]
+    fn every_row_in_view_is_rendered_after_scrolling_to_the_top_and_back() {
+        // The e2e repro: 100 messages of 57 px in a 728 px log, read in steps of 70 % of it.
+        scroll_round_trip(100, 57.0, 728.0, 509.6);
+        for rows in [30, 100, 2_000] {
+            for row_px in [32.0, 48.0, 57.0, 90.0] {
+                for viewport in [300.0, 728.0, 1_000.0] {
+                    for step in [10.0, 40.0, 100.0, 0.7 * viewport] {
+                        scroll_round_trip(rows, row_px, viewport, step);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_run_short_of_an_end_reaches_it_when_the_wanted_run_does() {
+        // Seen in the browser: rows 53..96 of 100 rendered with the reader at the bottom.
+        assert!(must_move((53, 96), run_at_end(728.0, 100), 100));
+        assert!(must_move((53, 96), run_for(80, 728.0, 100), 100));
+        // The same at the top: rows 0..3 left to a spacer.
+        assert!(must_move((3, 40), run_for(0, 728.0, 100), 100));
+        // Already at the ends: nothing to do.
+        assert!(!must_move((0, 43), run_for(0, 728.0, 100), 100));
+        assert!(!must_move((67, 100), run_at_end(728.0, 100), 100));
     }
 
     #[test]

@@ -23,7 +23,12 @@ export async function launchWithTabs() {
   const child = spawn(process.env.CHROMIUM || '/usr/bin/chromium', [
     '--headless', ...CHROMIUM_ARGS, '--remote-debugging-address=127.0.0.1', '--remote-debugging-port=0',
     `--user-data-dir=${profile}`, '--window-size=1280,900', 'about:blank',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  ], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  // Its own process group: renderer and helper processes outlive the browser process for a
+  // moment, write into the profile and hold our stderr pipe (which kept node from exiting).
+  const killGroup = (signal) => {
+    try { process.kill(-child.pid, signal); } catch { /* already gone */ }
+  };
   const exited = new Promise((r) => child.on('exit', r));
   let stderr = '';
   const endpoint = await new Promise((resolve, reject) => {
@@ -57,8 +62,9 @@ export async function launchWithTabs() {
       await browser.close().catch(() => {});
       if (child.exitCode === null) child.kill('SIGTERM');
       await exitedWithin(exited, 5000);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      rmSync(profile, { recursive: true, force: true });
+      killGroup('SIGKILL');
+      child.stderr.destroy();
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }

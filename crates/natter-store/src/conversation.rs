@@ -246,11 +246,16 @@ impl Conversation {
         let history = match arrival {
             Arrival::Latest => false,
             Arrival::Archive { catching_up } => {
-                !catching_up || self.messages.last().is_some_and(|l| sent < l.at)
+                !catching_up
+                    || self
+                        .messages
+                        .last()
+                        .is_some_and(|l| sent.saturating_add(STREAM_SLACK_MS) < l.at)
             }
         };
         // What the stream brings now (live, replayed after a resumption, held offline by the
-        // server) and is stamped just before the newest message shown goes after it, in
+        // server, or caught up from the archive after a reconnect) and is stamped just before
+        // the newest message shown goes after it, in
         // arrival order: servers stamp `<delay/>` to the second (Prosody) and clocks differ, so
         // by stamp a replayed message would slip above one that arrived live a moment before
         // it. Anything older, and history, slots in by time. The stamp itself stays in

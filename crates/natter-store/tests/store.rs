@@ -267,6 +267,16 @@ fn stream_copies_keep_arrival_order_whatever_their_stamp() {
     assert_eq!(ids, ["m3", "m4"]);
     assert_eq!(c.messages[1].sent_at(), t("2026-11-26T09:02:16Z"));
 
+    // Catch-up after a reload: the archive stamps to the second what arrived after m4.
+    c.insert_copy_as(
+        live("m5", Some("2026-11-26T09:02:16Z")),
+        DeliveryState::Sent,
+        now + 350,
+        Arrival::Archive { catching_up: true },
+    );
+    let ids: Vec<&str> = c.messages.iter().map(|m| m.msg.id.as_str()).collect();
+    assert_eq!(ids, ["m3", "m4", "m5"]);
+
     // History (a page the user asked for) still slots in by its stamp.
     c.insert_copy_as(
         live("m0", Some("2026-11-26T08:00:00Z")),
@@ -275,5 +285,5 @@ fn stream_copies_keep_arrival_order_whatever_their_stamp() {
         Arrival::Archive { catching_up: false },
     );
     let ids: Vec<&str> = c.messages.iter().map(|m| m.msg.id.as_str()).collect();
-    assert_eq!(ids, ["m0", "m3", "m4"]);
+    assert_eq!(ids, ["m0", "m3", "m4", "m5"]);
 }
