@@ -833,6 +833,87 @@ async fn a_long_chat_renders_a_window_of_articles_pinned_to_the_bottom() {
     assert!(pos.windows(2).all(|w| w[1] == w[0] + 1), "{pos:?}");
 }
 
+/// Reads a chat of `n` messages as e2e/lib/count.mjs does: to the top, down to the end in
+/// steps of 70 % of the log's height, then a jump to the bottom. There the newest message
+/// must be rendered and in view, with nothing but the log's own padding below it (a spacer
+/// standing for rows that are never rendered is a blank the wheel cannot scroll past).
+async fn read_to_the_end_and_look(n: usize, newest: &str) {
+    let (state, _) = long_chat(n);
+    let m = Mounted::new(state);
+    for _ in 0..4 {
+        tick().await;
+    }
+    let log = log_el(&m);
+    let size: usize = log.get_attribute("aria-setsize").unwrap().parse().unwrap();
+    scroll_log_to(&m, 0);
+    for _ in 0..3 {
+        tick().await;
+    }
+    assert_eq!(posinsets(&m).first(), Some(&1), "at the top");
+    for _ in 0..2_000 {
+        if distance_from_bottom(&m) <= 2 {
+            break;
+        }
+        let step = (f64::from(log.client_height()) * 0.7).max(50.0) as i32;
+        scroll_log_to(&m, log.scroll_top() + step);
+        tick().await;
+    }
+    scroll_log_to(&m, log.scroll_height());
+    for _ in 0..4 {
+        tick().await;
+    }
+
+    let items = articles(&m);
+    let last = items.last().expect("articles at the bottom");
+    assert_eq!(
+        last.get_attribute("aria-posinset"),
+        last.get_attribute("aria-setsize"),
+        "the last rendered article is the last of the set: {:?}",
+        posinsets(&m)
+    );
+    assert_eq!(*posinsets(&m).last().unwrap(), size);
+    let text = last.text_content().unwrap_or_default();
+    assert!(text.contains(newest), "{text}");
+    let view = log.get_bounding_client_rect();
+    let rect = last.get_bounding_client_rect();
+    assert!(
+        rect.top() >= view.top() - 1.0 && rect.bottom() <= view.bottom() + 1.0,
+        "the newest message is in view: {}..{} in {}..{}",
+        rect.top(),
+        rect.bottom(),
+        view.top(),
+        view.bottom()
+    );
+    let css = window().get_computed_style(&log).unwrap().unwrap();
+    let px = |prop: &str| -> f64 {
+        css.get_property_value(prop)
+            .unwrap()
+            .trim_end_matches("px")
+            .parse()
+            .unwrap_or(0.0)
+    };
+    // Below the newest: the bottom spacer (empty, but one flex gap) and the padding.
+    let allowed = px("row-gap") + px("padding-bottom") + 1.0;
+    let content_bottom = rect.bottom() - view.top() + f64::from(log.scroll_top());
+    let blank = f64::from(log.scroll_height()) - content_bottom;
+    assert!(
+        blank <= allowed,
+        "{blank} px of blank below the newest message (at most {allowed}); rendered {:?}",
+        posinsets(&m)
+    );
+    assert!(distance_from_bottom(&m) <= 2, "at the bottom");
+}
+
+#[wasm_bindgen_test]
+async fn a_chat_of_100_read_to_the_top_and_back_ends_on_its_newest_message() {
+    read_to_the_end_and_look(100, "message 99").await;
+}
+
+#[wasm_bindgen_test]
+async fn a_chat_of_2000_read_to_the_top_and_back_ends_on_its_newest_message() {
+    read_to_the_end_and_look(2_000, "message 1999").await;
+}
+
 #[wasm_bindgen_test]
 async fn a_stream_of_messages_keeps_the_log_at_the_bottom() {
     let (state, peer) = long_chat(100);
