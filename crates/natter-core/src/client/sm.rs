@@ -10,8 +10,11 @@ use crate::sm::{PendingStanza, StreamManagement, TooManyAcked, MAX_UNACKED};
 use crate::stream::Features;
 use crate::{Error, Event, Instant, Resumption};
 
-/// How long to wait for `<resumed/>` or `<failed/>` before giving the stream up.
-const RESUME_WAIT_MS: u64 = 10_000;
+/// How long to wait for `<resumed/>` or `<failed/>` before giving the stream up. A server
+/// answers `<resume/>` at once (one round trip); giving up only costs a fresh bind, the
+/// messages resent under their ids and an archive catch-up, while waiting keeps the user
+/// offline.
+const RESUME_WAIT_MS: u64 = 3_000;
 
 impl Client {
     /// `Client::new`: what the previous session left. A resumable stream is loaded for
