@@ -45,6 +45,9 @@ pub enum UiEvent {
     Open(Option<BareJid>),
     /// The user answered a subscription request.
     Answered(BareJid),
+    /// The user put a room on screen (`None`: back to the list). A room and a one-to-one
+    /// conversation are never on screen together.
+    OpenRoom(Option<BareJid>),
 }
 
 #[derive(Clone, Copy)]
@@ -176,6 +179,7 @@ impl AppState {
                         changes.messages = true;
                     }
                     UiEvent::Open(Some(peer)) => {
+                        s.rooms.open(None);
                         s.open_conversation(peer);
                         changes.roster = true;
                         changes.messages = true;
@@ -186,6 +190,14 @@ impl AppState {
                         changes.messages = true;
                     }
                     UiEvent::Answered(jid) => changes.roster |= s.answer_request(&jid),
+                    UiEvent::OpenRoom(room) => {
+                        if room.is_some() {
+                            s.close_conversation();
+                        }
+                        s.rooms.open(room);
+                        changes.roster = true;
+                        changes.messages = true;
+                    }
                 }
             }
             dirty = s.take_dirty();

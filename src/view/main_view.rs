@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use natter_core::{Command, Show};
 
 use crate::app::use_app;
-use crate::view::{ChatPane, ConnectionStatus, ErrorAlert, RosterPane};
+use crate::view::{ChatPane, ConnectionStatus, ErrorAlert, RoomPane, RosterPane};
 
 #[component]
 pub fn MainView() -> impl IntoView {
@@ -16,7 +16,9 @@ pub fn MainView() -> impl IntoView {
             .with_connection(|s| s.account.as_ref().map(|j| j.to_bare().to_string()))
             .or_else(|| prev.cloned().flatten())
     });
-    let chat_open = Memo::new(move |_| state.with_roster(|s| s.open.is_some()));
+    let chat_open =
+        Memo::new(move |_| state.with_roster(|s| s.open.is_some() || s.rooms.open.is_some()));
+    let room_open = Memo::new(move |_| state.with_roster(|s| s.rooms.open.clone()));
 
     view! {
         <div class="main" data-pane=move || if chat_open.get() { "chat" } else { "list" }>
@@ -40,7 +42,10 @@ pub fn MainView() -> impl IntoView {
                     <RosterPane />
                 </nav>
                 <main class="chat-pane">
-                    <ChatPane />
+                    {move || match room_open.get() {
+                        Some(jid) => view! { <RoomPane jid /> }.into_any(),
+                        None => view! { <ChatPane /> }.into_any(),
+                    }}
                 </main>
             </div>
         </div>

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use crate::app::use_app;
 use crate::view::add_contact::AddContact;
 use crate::view::requests::Requests;
-use crate::view::ContactList;
+use crate::view::{ContactList, RoomList};
 
 #[component]
 pub fn RosterPane() -> impl IntoView {
@@ -48,9 +48,7 @@ pub fn RosterPane() -> impl IntoView {
                 "Contacts" <span class="count">{move || total.get()}</span>
             </h2>
             <ContactList filter=filter.into() />
-            <h2 class="section-title">"Rooms"</h2>
-            <ul role="list" aria-label="Rooms" class="rooms"></ul>
-            <p class="hint rooms-hint">"No rooms yet"</p>
+            <RoomList />
         </div>
     }
 }

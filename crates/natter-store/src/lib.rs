@@ -12,6 +12,7 @@ mod history;
 pub mod keys;
 pub mod order;
 mod outbox;
+pub mod rooms;
 mod roster;
 pub mod time;
 
@@ -26,6 +27,7 @@ pub use conversation::{
     MEMORY_LIMIT,
 };
 pub use outbox::{Outbox, OutboxEntry};
+pub use rooms::{Occupant, Room, RoomLine, Rooms, MAX_OCCUPANTS, ROOM_MESSAGES};
 pub use roster::{Availability, Contact, Roster, MAX_RESOURCES, MAX_STRANGERS};
 
 /// Most pending subscription requests kept (newest win): anyone can ask, and the server sends
@@ -91,6 +93,8 @@ pub struct Store {
     /// Inbound subscription requests not yet answered, oldest first.
     pub requests: Vec<BareJid>,
     pub conversations: HashMap<BareJid, Conversation>,
+    /// Group chats: joined, joining or bookmarked.
+    pub rooms: Rooms,
     /// The conversation on screen, if any.
     pub open: Option<BareJid>,
     /// Wall-clock time (Unix ms) set by the driver before it applies a batch of events; stamps
@@ -229,22 +233,74 @@ impl Store {
             Event::CarbonsEnabled | Event::Dropped { .. } => {}
             // Persisting the credential is the app's choice ("remember me"), not the store's.
             Event::Credential(_) => {}
-            // Group chat (natter-core's `room` events): not kept by the store yet.
-            Event::RoomJoining { .. }
-            | Event::RoomJoined { .. }
-            | Event::RoomJoinFailed { .. }
-            | Event::RoomLeft { .. }
-            | Event::Occupant(_)
-            | Event::NickChanged { .. }
-            | Event::Subject { .. }
-            | Event::GroupMessage(_)
-            | Event::GroupMessageSent(_)
-            | Event::PrivateMessage(_)
+            Event::RoomJoining { room, nick } => {
+                self.rooms.joining(room, nick);
+                c.roster = true;
+                c.messages = true;
+            }
+            Event::RoomJoined {
+                room,
+                nick,
+                subject,
+                ..
+            } => {
+                self.rooms.joined(room, nick, subject);
+                c.roster = true;
+                c.messages = true;
+            }
+            Event::RoomJoinFailed { room, reason } => {
+                self.rooms.join_failed(room, reason.to_string());
+                c.roster = true;
+                c.messages = true;
+            }
+            Event::RoomLeft { room, reason, text } => {
+                // The reason reads after a name ("… was kicked from the room"): ours.
+                let who = self
+                    .rooms
+                    .get(&room)
+                    .and_then(|r| r.nick.clone())
+                    .unwrap_or_else(|| "You".into());
+                let words = match (&reason, text) {
+                    (natter_core::LeaveReason::Left, _) => None,
+                    (r, Some(t)) if !t.trim().is_empty() => Some(format!("{who} {r}: {t}")),
+                    (r, _) => Some(format!("{who} {r}")),
+                };
+                self.rooms.left(&room, words);
+                c.roster = true;
+                c.messages = true;
+            }
+            Event::Occupant(u) => c.messages = self.rooms.occupant(u),
+            Event::NickChanged {
+                room,
+                old,
+                new,
+                occupant_id,
+                me,
+            } => {
+                self.rooms.nick_changed(&room, &old, &new, occupant_id, me);
+                c.messages = true;
+            }
+            Event::Subject { room, subject, .. } => {
+                self.rooms.subject(room, subject);
+                c.messages = true;
+            }
+            Event::GroupMessage(m) | Event::GroupMessageSent(m) => {
+                if self.rooms.message(m, self.clock_ms) {
+                    c.messages = true;
+                    c.roster = true;
+                }
+            }
+            Event::Bookmarks(marks) => {
+                self.rooms.bookmarks(marks);
+                c.roster = true;
+            }
+            // Not shown yet: private messages in rooms, room directories, configuration,
+            // invitations, room archive paging.
+            Event::PrivateMessage(_)
             | Event::RoomList { .. }
             | Event::RoomInfo(_)
             | Event::RoomConfigForm(_)
             | Event::RoomConfigured { .. }
-            | Event::Bookmarks(_)
             | Event::Invitation(_)
             | Event::RoomCaughtUp { .. }
             | Event::RoomHistoryPage { .. } => {}

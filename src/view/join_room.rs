@@ -1,0 +1,105 @@
+//! The "Join room" form: room address and nickname → `Command::JoinRoom`, then the room is
+//! put on screen (where a refusal shows as an `alert`).
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use natter_core::jid::BareJid;
+use natter_core::Command;
+
+use crate::app::use_app;
+use crate::state::UiEvent;
+
+#[component]
+pub fn JoinRoom(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let (state, session) = use_app();
+    let address = RwSignal::new(String::new());
+    // Our own name by default: the local part of the account.
+    let nick = RwSignal::new(state.peek(|s| {
+        s.account
+            .as_ref()
+            .and_then(|j| j.node().map(|n| n.to_string()))
+            .unwrap_or_default()
+    }));
+    let error = RwSignal::new(None::<String>);
+    let first = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = first.get() {
+            let _ = input.focus();
+        }
+    });
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let text = address.get_untracked();
+        let room = match BareJid::new(text.trim()) {
+            Ok(j) if j.node().is_some() => j,
+            _ => {
+                return error.set(Some(
+                    "That is not a room address: it looks like room@conference.example.org.".into(),
+                ))
+            }
+        };
+        let nick = nick.get_untracked().trim().to_string();
+        if nick.is_empty() {
+            return error.set(Some("Choose a nickname for the room.".into()));
+        }
+        let command = Command::JoinRoom {
+            room: room.clone(),
+            nick,
+            password: None,
+            after: None,
+        };
+        if session.get().command(command) {
+            session.get().local(UiEvent::OpenRoom(Some(room)));
+            on_close();
+        } else {
+            error.set(Some(
+                "Not connected: rooms can be joined once the connection is back.".into(),
+            ));
+        }
+    };
+
+    view! {
+        <div
+            role="dialog"
+            aria-label="Join room"
+            class="dialog"
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    on_close();
+                }
+            }
+        >
+            <form class="add-form" novalidate on:submit=submit>
+                <label for="join-address">"Room address"</label>
+                <input
+                    id="join-address"
+                    type="text"
+                    inputmode="email"
+                    autocapitalize="none"
+                    spellcheck="false"
+                    placeholder="room@conference.example.org"
+                    node_ref=first
+                    prop:value=move || address.get()
+                    on:input=move |ev| address.set(event_target_value(&ev))
+                />
+                <label for="join-nick">"Nickname"</label>
+                <input
+                    id="join-nick"
+                    type="text"
+                    autocapitalize="none"
+                    spellcheck="false"
+                    prop:value=move || nick.get()
+                    on:input=move |ev| nick.set(event_target_value(&ev))
+                />
+                {move || error.get().map(|e| view! { <p role="alert" class="alert small">{e}</p> })}
+                <div class="dialog-actions">
+                    <button type="button" class="ghost" on:click=move |_| on_close()>
+                        "Cancel"
+                    </button>
+                    <button type="submit" class="primary">"Join"</button>
+                </div>
+            </form>
+        </div>
+    }
+}

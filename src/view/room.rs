@@ -1,0 +1,259 @@
+//! The room pane: header (name, subject, `Leave room`), join or removal `alert`, the
+//! `Messages` log, the composer, and the `Occupants` list.
+
+use leptos::ev::SubmitEvent;
+use leptos::html;
+use leptos::prelude::*;
+use natter_core::jid::BareJid;
+use natter_core::Command;
+use natter_store::RoomLine;
+
+use crate::app::use_app;
+use crate::display;
+use crate::dom;
+use crate::state::UiEvent;
+use crate::view::occupants::OccupantList;
+use crate::view::MessageBody;
+
+#[derive(Clone, PartialEq)]
+struct Header {
+    name: String,
+    subject: Option<String>,
+    joined: bool,
+    joining: bool,
+    nick: Option<String>,
+    error: Option<String>,
+}
+
+#[component]
+pub fn RoomPane(jid: BareJid) -> impl IntoView {
+    let (state, session) = use_app();
+    let text = jid.to_string();
+    let header = {
+        let jid = jid.clone();
+        Memo::new(move |_| {
+            state.with_messages(|s| {
+                let r = s.rooms.get(&jid);
+                Header {
+                    name: r.map_or_else(|| jid.to_string(), |r| r.display_name(&jid)),
+                    subject: r.and_then(|r| r.subject.clone()),
+                    joined: r.is_some_and(|r| r.joined),
+                    joining: r.is_some_and(|r| r.joining),
+                    nick: r.and_then(|r| r.nick.clone()),
+                    error: r.and_then(|r| r.error.clone()),
+                }
+            })
+        })
+    };
+    let hue = display::hue(&text);
+    let leave = {
+        let jid = jid.clone();
+        move |_| {
+            session
+                .get()
+                .command(Command::LeaveRoom { room: jid.clone() });
+            session.get().local(UiEvent::OpenRoom(None));
+        }
+    };
+    let name = move || header.with(|h| h.name.clone());
+    view! {
+        <section class="conversation room" aria-label=move || format!("Room {}", name())>
+            <header class="chat-header">
+                <button
+                    type="button"
+                    class="back icon-btn"
+                    aria-label="Back to contacts"
+                    on:click=move |_| session.get().local(UiEvent::OpenRoom(None))
+                >
+                    "‹"
+                </button>
+                <span class="avatar room-avatar" style=("--hue", hue.to_string()) aria-hidden="true">
+                    "#"
+                </span>
+                <div class="chat-title">
+                    <h2 class="chat-name">{name}</h2>
+                    <p class="chat-sub room-subject">
+                        {move || {
+                            header.with(|h| {
+                                if h.joining {
+                                    "Joining\u{2026}".to_string()
+                                } else {
+                                    h.subject.clone().unwrap_or_else(|| "No subject".into())
+                                }
+                            })
+                        }}
+                        <span class="chat-jid">" · " {text.clone()}</span>
+                        {move || header.with(|h| h.nick.clone()).map(|n| view! {
+                            <span class="room-nick">" · as " {n}</span>
+                        })}
+                    </p>
+                </div>
+                <div class="topbar-end">
+                    {move || header.with(|h| h.joined || h.joining).then(|| view! {
+                        <button type="button" class="ghost" on:click=leave.clone()>"Leave room"</button>
+                    })}
+                </div>
+            </header>
+            {move || header.with(|h| h.error.clone()).map(|e| view! {
+                <p role="alert" class="alert room-alert">{e}</p>
+            })}
+            <div class="room-body">
+                <div class="room-main">
+                    <RoomLog jid=jid.clone() />
+                    <RoomComposer jid=jid.clone() />
+                </div>
+                <aside class="room-side" aria-label="People in the room">
+                    <OccupantList jid />
+                </aside>
+            </div>
+        </section>
+    }
+}
+
+/// The room's messages, newest last. Bounded by the store (a few hundred), so not
+/// virtualized.
+#[component]
+fn RoomLog(jid: BareJid) -> impl IntoView {
+    let (state, _) = use_app();
+    let room = jid.to_string();
+    let lines = {
+        let jid = jid.clone();
+        Memo::new(move |_| {
+            state.with_messages(|s| {
+                s.rooms
+                    .get(&jid)
+                    .map(|r| r.messages.iter().cloned().collect::<Vec<_>>())
+                    .unwrap_or_default()
+            })
+        })
+    };
+    let log = NodeRef::<html::Div>::new();
+    // Follow the newest message unless the reader scrolled up.
+    Effect::new(move |_| {
+        lines.track();
+        if let Some(el) = log.get_untracked() {
+            let near_end = el.scroll_height() - el.scroll_top() - el.client_height() < 120;
+            if near_end {
+                request_animation_frame(move || el.set_scroll_top(el.scroll_height()));
+            }
+        }
+    });
+    let row = move |line: RoomLine| {
+        let from = format!("{}/{}", room, line.msg.nick);
+        let clock = dom::clock(
+            line.msg
+                .delayed
+                .as_deref()
+                .and_then(natter_store::time::parse_rfc3339_ms)
+                .unwrap_or(line.at),
+        );
+        let mention = line.msg.mentions_me;
+        let nick = if line.msg.nick.is_empty() {
+            "the room".to_string()
+        } else {
+            line.msg.nick.clone()
+        };
+        let hue = display::hue(&nick).to_string();
+        view! {
+            <article
+                class="msg room-msg"
+                class:out=line.msg.from_me
+                class:mention=mention
+                data-from=from
+            >
+                <div class="bubble">
+                    <p class="sender" style=("--hue", hue)>{nick}</p>
+                    {mention.then(|| view! { <span class="visually-hidden">"Mentions you: "</span> })}
+                    <p class="body">
+                        <MessageBody text=line.msg.body />
+                    </p>
+                    <p class="meta">
+                        {clock.map(|c| view! { <time datetime=c.iso title=c.full>{c.short}</time> })}
+                    </p>
+                </div>
+            </article>
+        }
+    };
+    view! {
+        <div role="log" aria-label="Messages" class="log" node_ref=log>
+            <For each=move || lines.get() key=|l| (l.msg.nick.clone(), l.msg.id.clone()) children=row />
+            {move || {
+                lines.with(Vec::is_empty)
+                    .then(|| view! { <p class="hint log-empty">"No messages in this room yet."</p> })
+            }}
+        </div>
+    }
+}
+
+/// Enter sends to the whole room; Shift+Enter is a new line.
+#[component]
+fn RoomComposer(jid: BareJid) -> impl IntoView {
+    let (state, session) = use_app();
+    let draft = RwSignal::new(String::new());
+    let joined = {
+        let jid = jid.clone();
+        Memo::new(move |_| state.with_messages(|s| s.rooms.get(&jid).is_some_and(|r| r.joined)))
+    };
+    let error = RwSignal::new(None::<&'static str>);
+    let send = move || {
+        let body = draft.get_untracked().trim().to_string();
+        if body.is_empty() {
+            return;
+        }
+        let Some(id) = message_id() else {
+            return;
+        };
+        let command = Command::SendGroupMessage {
+            room: jid.clone(),
+            id,
+            body,
+        };
+        if session.get().command(command) {
+            draft.set(String::new());
+            error.set(None);
+        } else {
+            error.set(Some("Not connected: the message was not sent."));
+        }
+    };
+    let send_on_submit = send.clone();
+    view! {
+        <form
+            class="composer"
+            on:submit=move |ev: SubmitEvent| {
+                ev.prevent_default();
+                send_on_submit();
+            }
+        >
+            {move || error.get().map(|e| view! { <p role="alert" class="alert small">{e}</p> })}
+            <textarea
+                aria-label="Message"
+                rows="1"
+                placeholder=move || {
+                    if joined.get() { "Write to the room" } else { "Not in the room" }
+                }
+                prop:value=move || draft.get()
+                on:input=move |ev| draft.set(event_target_value(&ev))
+                on:keydown=move |ev| {
+                    if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+                        ev.prevent_default();
+                        send();
+                    }
+                }
+            ></textarea>
+            <button
+                type="submit"
+                class="primary"
+                disabled=move || !joined.get() || draft.with(|d| d.trim().is_empty())
+            >
+                "Send"
+            </button>
+        </form>
+    }
+}
+
+/// A fresh random stanza id (the room echoes it back, which is how our copy is recognised).
+fn message_id() -> Option<String> {
+    let mut bytes = [0u8; 12];
+    getrandom_02::getrandom(&mut bytes).ok()?;
+    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
