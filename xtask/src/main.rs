@@ -7,6 +7,7 @@ mod ejabberd;
 mod ensure;
 mod prosody;
 mod serve;
+mod serve_csp;
 mod server;
 mod test;
 mod util;
@@ -16,7 +17,7 @@ usage: cargo xtask <command> [options]
 
 commands:
   ensure     install what the other commands need (idempotent; quick when all is present)
-  dist       release build into dist/ (alias: build) and print bundle sizes
+  dist       release build into dist/ (alias: build) and print bundle sizes [--dir DIR]
   demo       build, start Prosody (or ejabberd) with alice/bob/carol, serve dist/ and the
              server's /xmpp-websocket, /http-bind and host-meta on http://localhost:8080/
              [--server prosody|ejabberd] [--port 8080] [--http-port 5280] [--c2s-port 5222]
@@ -26,17 +27,21 @@ commands:
              [--only STAGE,…] [--skip STAGE,…] [--transports websocket,bosh]
              [--servers prosody,ejabberd]
   bench      sign-in-to-2,000-contact-roster time (median of 5) over WebSocket and BOSH,
-             against Prosody and ejabberd, and bundle size; writes target/bench.json
+             against Prosody and ejabberd, reload-to-cached-roster and back-online-to-caught-up
+             after a 30 s outage (WebSocket × Prosody), and bundle size; writes target/bench.json
              [--quick] [--runs N] [--contacts N] [--transports websocket,bosh]
-             [--servers prosody,ejabberd] [--no-build]
+             [--servers prosody,ejabberd] [--no-build] [--no-offline]
   prosody    run one Prosody in the foreground (prints READY {json})
              [--state DIR] [--http-port N] [--c2s-port N] [--user NAME:PASS]...
              [--contacts NAME:COUNT]... [--no-mutual] [--log-level LEVEL]
+             [--keep-state] (start on an existing state directory, e.g. after a crash)
   ejabberd   run one ejabberd in the foreground (prints READY {json}); same options as
              prosody, plus [--dist-port N] (Erlang distribution port; default: a free one)
   serve      serve dist/ (prints READY {json}); with --xmpp-port, also proxy /xmpp-websocket,
              /http-bind and generate /.well-known/host-meta(.json) for that server's HTTP port
              [--dir dist] [--port 8080] [--xmpp-port N] [--no-websocket | --hang-websocket]
+             [--connect-src SOURCES|any] (the CSP's connect-src; default: this origin and
+             the XMPP server's loopback port; any: every ws/wss/http/https endpoint)
 ";
 
 fn main() {
