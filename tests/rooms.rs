@@ -2,76 +2,18 @@
 //! Run: CHROMEDRIVER=/usr/bin/chromedriver cargo test -p natter --target wasm32-unknown-unknown --test rooms
 #![cfg(target_arch = "wasm32")]
 
-use leptos::prelude::*;
-use natter::app::Root;
-use natter::session::Session;
 use natter::state::{AppState, UiEvent};
 use natter_core::jid::{BareJid, FullJid};
 use natter_core::{Affiliation, Event, JoinError, OccupantUpdate, Role, RoomMessage};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement};
+use web_sys::HtmlElement;
+
+mod mount;
+
+use mount::{tick, Mounted};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-async fn tick() {
-    let p = js_sys::Promise::new(&mut |res, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&res, 30)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
-}
-
-struct Mounted {
-    host: HtmlElement,
-    session: Session,
-}
-
-impl Mounted {
-    fn new(state: AppState) -> Self {
-        let doc = document();
-        if doc.get_element_by_id("natter-css").is_none() {
-            let style = doc.create_element("style").unwrap();
-            style.set_id("natter-css");
-            style.set_text_content(Some(include_str!("../style/main.css")));
-            doc.head().unwrap().append_child(&style).unwrap();
-        }
-        let host: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
-        host.set_attribute("style", "height:600px;display:flex;flex-direction:column")
-            .unwrap();
-        doc.body().unwrap().append_child(&host).unwrap();
-        let session = Session::new(state);
-        let mounted = session.clone();
-        leptos::mount::mount_to(host.clone(), move || view! { <Root state session /> }).forget();
-        Mounted {
-            host,
-            session: mounted,
-        }
-    }
-
-    fn one(&self, selector: &str) -> Element {
-        self.host
-            .query_selector(selector)
-            .unwrap()
-            .unwrap_or_else(|| panic!("nothing matches {selector}"))
-    }
-
-    fn all(&self, selector: &str) -> Vec<Element> {
-        let list = self.host.query_selector_all(selector).unwrap();
-        (0..list.length())
-            .map(|i| list.get(i).unwrap().unchecked_into())
-            .collect()
-    }
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        self.session.sign_out();
-        self.host.remove();
-    }
-}
 
 fn room() -> BareJid {
     BareJid::new("coven@conference.example.org").unwrap()
