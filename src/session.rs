@@ -338,6 +338,16 @@ impl Session {
         true
     }
 
+    /// Send a message to a whole room, under one of the core's ids (the room echoes it back,
+    /// which is how our copy is recognised). `false`: no online session to send it.
+    pub fn send_group_message(&self, room: BareJid, body: String) -> bool {
+        let id = match self.0.borrow_mut().online_attempt() {
+            Some(a) => a.client.next_id(),
+            None => return false,
+        };
+        self.command(Command::SendGroupMessage { room, id, body })
+    }
+
     /// A user action on what is shown (not on the network): applied at once, after anything
     /// still queued so the order holds.
     pub fn local(&self, event: UiEvent) {

@@ -200,15 +200,7 @@ fn RoomComposer(jid: BareJid) -> impl IntoView {
         if body.is_empty() {
             return;
         }
-        let Some(id) = message_id() else {
-            return;
-        };
-        let command = Command::SendGroupMessage {
-            room: jid.clone(),
-            id,
-            body,
-        };
-        if session.get().command(command) {
+        if session.get().send_group_message(jid.clone(), body) {
             draft.set(String::new());
             error.set(None);
         } else {
@@ -249,11 +241,4 @@ fn RoomComposer(jid: BareJid) -> impl IntoView {
             </button>
         </form>
     }
-}
-
-/// A fresh random stanza id (the room echoes it back, which is how our copy is recognised).
-fn message_id() -> Option<String> {
-    let mut bytes = [0u8; 12];
-    getrandom_02::getrandom(&mut bytes).ok()?;
-    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
