@@ -40,17 +40,33 @@ impl Shape {
     /// `messages` in display order (by `at`, then `seq`), `gaps` oldest first. A gap sits just
     /// before the first message not older than it. O(gaps × log messages).
     pub fn new(messages: &[StoredMessage], gaps: &[Gap]) -> Shape {
+        Shape::from_orders(messages.len(), |i| (messages[i].at, messages[i].seq), gaps)
+    }
+
+    /// [`Shape::new`] for any list of `count` items in display order, item `i` at position
+    /// `order(i)` (a room's log keeps its own `(time, seq)`).
+    pub fn from_orders(count: usize, order: impl Fn(usize) -> (u64, u64), gaps: &[Gap]) -> Shape {
+        // The first item not before `at`: a binary search, the items being sorted.
+        let first_from = |at: (u64, u64)| {
+            let (mut lo, mut hi) = (0, count);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if order(mid) < at {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            lo
+        };
         let gaps = gaps
             .iter()
             .enumerate()
-            .map(|(i, g)| {
-                let k = messages.partition_point(|m| (m.at, m.seq) < (g.at, g.seq));
-                (k + i, g.clone())
-            })
+            .map(|(i, g)| (first_from((g.at, g.seq)) + i, g.clone()))
             .collect();
         Shape {
-            messages: messages.len(),
-            oldest: messages.first().map(|m| (m.at, m.seq)),
+            messages: count,
+            oldest: (count > 0).then(|| order(0)),
             gaps,
         }
     }

@@ -348,6 +348,22 @@ impl Session {
         self.command(Command::SendGroupMessage { room, id, body })
     }
 
+    /// Send a private message to one occupant of a room, under one of the core's ids (the
+    /// core reports it as an outgoing `PrivateMessage` once on the wire). `false`: no online
+    /// session to send it. Like room messages, it is not kept in the outbox.
+    pub fn send_private_message(&self, room: BareJid, nick: String, body: String) -> bool {
+        let id = match self.0.borrow_mut().online_attempt() {
+            Some(a) => a.client.next_id(),
+            None => return false,
+        };
+        self.command(Command::SendPrivateMessage {
+            room,
+            nick,
+            id,
+            body,
+        })
+    }
+
     /// A user action on what is shown (not on the network): applied at once, after anything
     /// still queued so the order holds.
     pub fn local(&self, event: UiEvent) {

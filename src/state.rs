@@ -48,6 +48,17 @@ pub enum UiEvent {
     /// The user put a room on screen (`None`: back to the list). A room and a one-to-one
     /// conversation are never on screen together.
     OpenRoom(Option<BareJid>),
+    /// The user put the private chat with an occupant on screen (room, nick; `None`: back to
+    /// the room).
+    OpenPrivate(Option<(BareJid, String)>),
+    /// The user accepted or declined the invitation into this room.
+    InvitationAnswered(BareJid),
+    /// The owner opened (`true`: the form was asked for) or closed the room's settings.
+    RoomSettings(BareJid, bool),
+    /// The rooms of this chat service were asked for.
+    ListingRooms(BareJid),
+    /// The user dismissed the failure shown for this room (or tries again).
+    ClearRoomFailure(BareJid),
 }
 
 #[derive(Clone, Copy)]
@@ -179,7 +190,7 @@ impl AppState {
                         changes.messages = true;
                     }
                     UiEvent::Open(Some(peer)) => {
-                        s.rooms.open(None);
+                        s.open_room(None);
                         s.open_conversation(peer);
                         changes.roster = true;
                         changes.messages = true;
@@ -194,9 +205,32 @@ impl AppState {
                         if room.is_some() {
                             s.close_conversation();
                         }
-                        s.rooms.open(room);
+                        s.open_room(room);
                         changes.roster = true;
                         changes.messages = true;
+                    }
+                    UiEvent::OpenPrivate(thread) => {
+                        s.open_private(thread);
+                        changes.roster = true;
+                        changes.messages = true;
+                    }
+                    UiEvent::InvitationAnswered(room) => {
+                        changes.roster |= s.admin.answer_invitation(&room).is_some();
+                    }
+                    UiEvent::RoomSettings(room, true) => {
+                        s.admin.settings_requested(room);
+                        changes.messages = true;
+                    }
+                    UiEvent::RoomSettings(room, false) => {
+                        s.admin.settings_closed(&room);
+                        changes.messages = true;
+                    }
+                    UiEvent::ListingRooms(service) => {
+                        s.admin.list_requested(service);
+                        changes.messages = true;
+                    }
+                    UiEvent::ClearRoomFailure(room) => {
+                        changes.messages |= s.admin.clear_failure(&room);
                     }
                 }
             }

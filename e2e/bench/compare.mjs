@@ -2,7 +2,7 @@
 //
 //   node e2e/bench/compare.mjs --scenario roster|messages|room --client natter|converse
 //        [--transport websocket|bosh] [--runs 5] [--contacts 2000] [--messages 1000]
-//        [--occupants 200] [--archived 5000] [--dist DIR]
+//        [--occupants 200] [--archived 5000] [--stored-occupants] [--memory] [--dist DIR]
 //
 // Every run: a fresh Prosody (fresh state, generated data: lib/server.mjs + xtask prosody, and
 // lib/room.mjs for the room), a fresh Chromium with a fresh profile, one page.
@@ -14,7 +14,9 @@
 //            as it can; from the first write to the first frame that shows the last one (3).
 //  room      a room with P occupants (live sessions) and A archived messages; from the click
 //            that joins it to the first frame showing every occupant and the newest archived
-//            message (2), and the long tasks in between (6).
+//            message (2), and the long tasks in between (6). --stored-occupants: the occupants
+//            are written into Prosody's MUC storage instead of joining live (lib/room.mjs
+//            writeRoomState; for thousands); --memory: JS heap + wasm per occupant.
 // NATTER_BENCH_TRACE=1 prints when each reading of a roster run is done (to stderr).
 // Uncaught page errors are recorded per run (Converse rejects IQ promises after 60 s while its
 // main thread is blocked), not fatal. Prints a line per run and, last, `RESULT {json}` for `cargo xtask bench`.
@@ -38,6 +40,8 @@ const { values } = parseArgs({
     messages: { type: 'string', default: '1000' },
     occupants: { type: 'string', default: '200' },
     archived: { type: 'string', default: '5000' },
+    'stored-occupants': { type: 'boolean', default: false },
+    memory: { type: 'boolean', default: false },
     dist: { type: 'string', default: process.env.NATTER_DIST || '' },
   },
 });
@@ -158,7 +162,7 @@ async function roomAvailable(site) {
 
 async function roomRun(site, i) {
   const { roomRun: run } = await import('./lib/room-run.mjs');
-  return run({ site, i, CLIENT, TRANSPORT, openPage, LIMIT_MS, occupants: Number(values.occupants), archived: Number(values.archived) });
+  return run({ site, i, CLIENT, TRANSPORT, openPage, LIMIT_MS, occupants: Number(values.occupants), archived: Number(values.archived), stored: values['stored-occupants'], measureMemory: values.memory });
 }
 
 const site = await CLIENT.serve({ dist: values.dist || undefined });
@@ -179,7 +183,8 @@ try {
     const extra = SCENARIO === 'roster'
       ? `; heap ${((r.memory.before_gc?.js_used ?? NaN) / 1e6).toFixed(1)} -> ${((r.memory.after_gc?.js_used ?? NaN) / 1e6).toFixed(1)} MB JS` +
         ` + ${((r.memory.after_gc?.wasm ?? NaN) / 1e6).toFixed(1)} MB wasm (read after ${r.memory.before_gc?.waited_ms ?? '-'} ms); app ${r.bytes.app.raw} B (${r.bytes.app.gzip9} gzip); longest task ${r.longtasks.longest_ms} ms`
-      : r.longtasks ? `; longest task ${r.longtasks.longest_ms} ms` : '';
+      : r.longtasks ? `; longest task ${r.longtasks.longest_ms} ms` +
+        (r.memory ? `; ${((r.memory.js_plus_wasm_bytes ?? NaN) / 1e6).toFixed(1)} MB JS + wasm, ${r.memory.per_occupant_bytes} B per occupant` : '') : '';
     const errs = r.page_errors?.length ? `; ${r.page_errors.length} uncaught page errors (first: ${r.page_errors[0].slice(0, 80)})` : '';
     console.log(`${CLIENT.name} ${SCENARIO} ${TRANSPORT} run ${i}/${RUNS}: ${r.ms} ms${extra}${errs}`);
   }
@@ -192,6 +197,12 @@ const summary = {
   longest_task_ms: runs[0]?.longtasks ? pick((r) => r.longtasks.longest_ms) : null,
   last_long_task_end_ms: runs[0]?.longtasks ? pick((r) => r.longtasks.last_end_ms) : null,
 };
+if (SCENARIO === 'room' && runs[0]?.memory) {
+  Object.assign(summary, {
+    js_plus_wasm_bytes: pick((r) => r.memory.js_plus_wasm_bytes),
+    per_occupant_bytes: pick((r) => r.memory.per_occupant_bytes),
+  });
+}
 if (SCENARIO === 'roster') {
   Object.assign(summary, {
     js_heap_before_gc: pick((r) => r.memory.before_gc?.js_used),
@@ -213,6 +224,8 @@ console.log(`RESULT ${JSON.stringify({
   transport: TRANSPORT,
   contacts: SCENARIO === 'roster' ? N : undefined,
   messages: SCENARIO === 'messages' ? M : undefined,
+  occupants: SCENARIO === 'room' ? Number(values.occupants) : undefined,
+  archived: SCENARIO === 'room' ? Number(values.archived) : undefined,
   runs: runs.length,
   runs_ms: runs.map((r) => r.ms),
   median: summary,

@@ -1,5 +1,6 @@
-//! The "Join room" form: room address and nickname → `Command::JoinRoom`, then the room is
-//! put on screen (where a refusal shows as an `alert`).
+//! The "Join room" form: room address, nickname and password (if the room has one) →
+//! `Command::JoinRoom`, then the room is put on screen (where a refusal, a wrong password
+//! included, shows as an `alert`). `Browse rooms` lists a service's rooms to pick from.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -8,6 +9,7 @@ use natter_core::Command;
 
 use crate::app::use_app;
 use crate::state::UiEvent;
+use crate::view::room_browser::RoomBrowser;
 
 #[component]
 pub fn JoinRoom(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
@@ -20,6 +22,8 @@ pub fn JoinRoom(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
             .and_then(|j| j.node().map(|n| n.to_string()))
             .unwrap_or_default()
     }));
+    let password = RwSignal::new(String::new());
+    let browsing = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let first = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
@@ -46,10 +50,11 @@ pub fn JoinRoom(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
         let command = Command::JoinRoom {
             room: room.clone(),
             nick,
-            password: None,
+            password: Some(password.get_untracked()).filter(|p| !p.is_empty()),
             after: None,
         };
         if session.get().command(command) {
+            session.get().local(UiEvent::ClearRoomFailure(room.clone()));
             session.get().local(UiEvent::OpenRoom(Some(room)));
             on_close();
         } else {
@@ -92,7 +97,27 @@ pub fn JoinRoom(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
                     prop:value=move || nick.get()
                     on:input=move |ev| nick.set(event_target_value(&ev))
                 />
+                <label for="join-password">"Room password"</label>
+                <input
+                    id="join-password"
+                    type="password"
+                    autocomplete="off"
+                    placeholder="only if the room has one"
+                    prop:value=move || password.get()
+                    on:input=move |ev| password.set(event_target_value(&ev))
+                />
                 {move || error.get().map(|e| view! { <p role="alert" class="alert small">{e}</p> })}
+                <button
+                    type="button"
+                    class="ghost small browse-btn"
+                    aria-expanded=move || browsing.get().to_string()
+                    on:click=move |_| browsing.update(|b| *b = !*b)
+                >
+                    "Browse rooms"
+                </button>
+                {move || browsing.get().then(|| view! {
+                    <RoomBrowser on_pick=move |jid: BareJid| address.set(jid.to_string()) />
+                })}
                 <div class="dialog-actions">
                     <button type="button" class="ghost" on:click=move |_| on_close()>
                         "Cancel"

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use natter_core::{Command, Show};
 
 use crate::app::use_app;
-use crate::view::{ChatPane, ConnectionStatus, ErrorAlert, RoomPane, RosterPane};
+use crate::view::{ChatPane, ConnectionStatus, ErrorAlert, PrivateChat, RoomPane, RosterPane};
 
 #[component]
 pub fn MainView() -> impl IntoView {
@@ -19,6 +19,8 @@ pub fn MainView() -> impl IntoView {
     let chat_open =
         Memo::new(move |_| state.with_roster(|s| s.open.is_some() || s.rooms.open.is_some()));
     let room_open = Memo::new(move |_| state.with_roster(|s| s.rooms.open.clone()));
+    // A private chat with an occupant shows in place of its room.
+    let private_open = Memo::new(move |_| state.with_roster(|s| s.private.open.clone()));
 
     view! {
         <div class="main" data-pane=move || if chat_open.get() { "chat" } else { "list" }>
@@ -42,9 +44,12 @@ pub fn MainView() -> impl IntoView {
                     <RosterPane />
                 </nav>
                 <main class="chat-pane">
-                    {move || match room_open.get() {
-                        Some(jid) => view! { <RoomPane jid /> }.into_any(),
-                        None => view! { <ChatPane /> }.into_any(),
+                    {move || match (room_open.get(), private_open.get()) {
+                        (Some(open), Some((room, nick))) if open == room => {
+                            view! { <PrivateChat room nick /> }.into_any()
+                        }
+                        (Some(jid), _) => view! { <RoomPane jid /> }.into_any(),
+                        (None, _) => view! { <ChatPane /> }.into_any(),
                     }}
                 </main>
             </div>

@@ -2,18 +2,16 @@
 //! `Messages` log, the composer, and the `Occupants` list.
 
 use leptos::ev::SubmitEvent;
-use leptos::html;
 use leptos::prelude::*;
 use natter_core::jid::BareJid;
 use natter_core::Command;
-use natter_store::RoomLine;
 
 use crate::app::use_app;
 use crate::display;
-use crate::dom;
 use crate::state::UiEvent;
 use crate::view::occupants::OccupantList;
-use crate::view::MessageBody;
+use crate::view::room_actions::{Panel, RoomActions, RoomPanel};
+use crate::view::room_log::RoomLog;
 
 #[derive(Clone, PartialEq)]
 struct Header {
@@ -35,7 +33,7 @@ pub fn RoomPane(jid: BareJid) -> impl IntoView {
             state.with_messages(|s| {
                 let r = s.rooms.get(&jid);
                 Header {
-                    name: r.map_or_else(|| jid.to_string(), |r| r.display_name(&jid)),
+                    name: s.admin.room_name(&jid, r),
                     subject: r.and_then(|r| r.subject.clone()),
                     joined: r.is_some_and(|r| r.joined),
                     joining: r.is_some_and(|r| r.joining),
@@ -56,6 +54,7 @@ pub fn RoomPane(jid: BareJid) -> impl IntoView {
         }
     };
     let name = move || header.with(|h| h.name.clone());
+    let panel = RwSignal::new(Panel::None);
     view! {
         <section class="conversation room" aria-label=move || format!("Room {}", name())>
             <header class="chat-header">
@@ -89,11 +88,13 @@ pub fn RoomPane(jid: BareJid) -> impl IntoView {
                     </p>
                 </div>
                 <div class="topbar-end">
+                    <RoomActions jid=jid.clone() panel />
                     {move || header.with(|h| h.joined || h.joining).then(|| view! {
                         <button type="button" class="ghost" on:click=leave.clone()>"Leave room"</button>
                     })}
                 </div>
             </header>
+            <RoomPanel jid=jid.clone() panel />
             {move || header.with(|h| h.error.clone()).map(|e| view! {
                 <p role="alert" class="alert room-alert">{e}</p>
             })}
@@ -107,81 +108,6 @@ pub fn RoomPane(jid: BareJid) -> impl IntoView {
                 </aside>
             </div>
         </section>
-    }
-}
-
-/// The room's messages, newest last. Bounded by the store (a few hundred), so not
-/// virtualized.
-#[component]
-fn RoomLog(jid: BareJid) -> impl IntoView {
-    let (state, _) = use_app();
-    let room = jid.to_string();
-    let lines = {
-        let jid = jid.clone();
-        Memo::new(move |_| {
-            state.with_messages(|s| {
-                s.rooms
-                    .get(&jid)
-                    .map(|r| r.messages.iter().cloned().collect::<Vec<_>>())
-                    .unwrap_or_default()
-            })
-        })
-    };
-    let log = NodeRef::<html::Div>::new();
-    // Follow the newest message unless the reader scrolled up.
-    Effect::new(move |_| {
-        lines.track();
-        if let Some(el) = log.get_untracked() {
-            let near_end = el.scroll_height() - el.scroll_top() - el.client_height() < 120;
-            if near_end {
-                request_animation_frame(move || el.set_scroll_top(el.scroll_height()));
-            }
-        }
-    });
-    let row = move |line: RoomLine| {
-        let from = format!("{}/{}", room, line.msg.nick);
-        let clock = dom::clock(
-            line.msg
-                .delayed
-                .as_deref()
-                .and_then(natter_store::time::parse_rfc3339_ms)
-                .unwrap_or(line.at),
-        );
-        let mention = line.msg.mentions_me;
-        let nick = if line.msg.nick.is_empty() {
-            "the room".to_string()
-        } else {
-            line.msg.nick.clone()
-        };
-        let hue = display::hue(&nick).to_string();
-        view! {
-            <article
-                class="msg room-msg"
-                class:out=line.msg.from_me
-                class:mention=mention
-                data-from=from
-            >
-                <div class="bubble">
-                    <p class="sender" style=("--hue", hue)>{nick}</p>
-                    {mention.then(|| view! { <span class="visually-hidden">"Mentions you: "</span> })}
-                    <p class="body">
-                        <MessageBody text=line.msg.body />
-                    </p>
-                    <p class="meta">
-                        {clock.map(|c| view! { <time datetime=c.iso title=c.full>{c.short}</time> })}
-                    </p>
-                </div>
-            </article>
-        }
-    };
-    view! {
-        <div role="log" aria-label="Messages" class="log" node_ref=log>
-            <For each=move || lines.get() key=|l| (l.msg.nick.clone(), l.msg.id.clone()) children=row />
-            {move || {
-                lines.with(Vec::is_empty)
-                    .then(|| view! { <p class="hint log-empty">"No messages in this room yet."</p> })
-            }}
-        </div>
     }
 }
 

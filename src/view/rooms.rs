@@ -7,6 +7,7 @@ use natter_core::jid::BareJid;
 use crate::app::use_app;
 use crate::display;
 use crate::state::UiEvent;
+use crate::view::invitations::InvitationList;
 use crate::view::join_room::JoinRoom;
 
 /// What one row shows; rows re-render only when this changes.
@@ -30,7 +31,7 @@ pub fn RoomList() -> impl IntoView {
                 .listed()
                 .into_iter()
                 .map(|(jid, r)| RoomRow {
-                    name: r.display_name(&jid),
+                    name: s.admin.room_name(&jid, Some(r)),
                     joined: r.joined,
                     unread: r.unread,
                     mentions: r.mentions,
@@ -92,6 +93,7 @@ pub fn RoomList() -> impl IntoView {
         }
     };
     view! {
+        <InvitationList />
         <div class="rooms-head">
             <h2 class="section-title">"Rooms"</h2>
             <button

@@ -14,8 +14,12 @@
 //! scenario, client and transport (`--no-compare` skips it; `--quick`: 2 runs, smaller data).
 //! (e) Native benchmarks of core + store (`bench/native.rs`, criterion; `--no-native` skips them,
 //! `--native` runs only them).
+//! (f) Big rooms (issue 5, `bench/big_room.rs`): opening a room of 500 occupants and 5,000
+//! archived messages, and one of 6,000 occupants, with the longest task and the memory per
+//! occupant (`--no-big-room` skips them; `--quick`: 1 run each).
 //! Prints one table and writes `target/bench.json`.
 
+mod big_room;
 mod compare;
 mod native;
 
@@ -202,6 +206,7 @@ pub fn run_cmd(args: &[String]) -> Result {
     let no_offline = a.flag("--no-offline");
     let no_compare = a.flag("--no-compare");
     let no_native = a.flag("--no-native");
+    let no_big_room = a.flag("--no-big-room");
     let only_native = a.flag("--native");
     a.finish()?;
     if only_native {
@@ -265,6 +270,11 @@ pub fn run_cmd(args: &[String]) -> Result {
             "build natter-bot",
         )?;
         compare::run(&compare_opts, &crate::dist::dist_dir(), &mut failures)
+    };
+    let big_rooms = if no_big_room {
+        Vec::new()
+    } else {
+        big_room::run(runs, quick, &crate::dist::dist_dir(), &mut failures)
     };
     let natives = if no_native {
         None
@@ -352,6 +362,7 @@ pub fn run_cmd(args: &[String]) -> Result {
     if !compared.is_empty() {
         compare::print(&compared, &compare_opts);
     }
+    big_room::print(&big_rooms);
     if let Some(n) = &natives {
         native::print(n);
     }
@@ -391,6 +402,7 @@ pub fn run_cmd(args: &[String]) -> Result {
         "bundle": sizes.to_json(),
         "compare": (!compared.is_empty()).then(|| compare::to_json(&compared, &compare_opts)),
         "native": natives.as_deref().map(native::to_json),
+        "big_room": (!big_rooms.is_empty()).then(|| big_room::to_json(&big_rooms)),
     });
     write_json(&json)?;
     if failures.is_empty() {

@@ -213,6 +213,21 @@ fn invitations_in() {
             direct: false
         })]
     );
+    // Prosody forwards a mediated invitation with a XEP-0249 copy that lacks the reason and
+    // names the room as sender: the room's own <invite/> is the one to believe.
+    let out = h.feed(&format!(
+        r#"<message xmlns="jabber:client" from="{ROOM}" to="{ME}"><x xmlns="http://jabber.org/protocol/muc#user"><invite from="crone@shakespeare.lit/desktop"><reason>Both kinds</reason></invite></x><x xmlns="jabber:x:conference" jid="{ROOM}"/></message>"#
+    ));
+    assert_eq!(
+        out.events,
+        vec![Event::Invitation(Invitation {
+            room: room(),
+            from: "crone@shakespeare.lit/desktop".parse().unwrap(),
+            password: None,
+            reason: Some("Both kinds".into()),
+            direct: false
+        })]
+    );
     // Only a room vouches for a mediated one: not someone's client.
     let out = h.feed(&format!(
         r#"<message xmlns="jabber:client" from="mallory@evil.example/x" to="{ME}"><body>click</body><x xmlns="http://jabber.org/protocol/muc#user"><invite from="boss@example.org"/></x></message>"#

@@ -6,6 +6,9 @@
 //!   with that roster, every event applied to a `Store`. Throughput: stanzas per second.
 //! - `roster_10000`: the roster result of a fresh session carrying 10,000 items, through the
 //!   same path (the client parses it into one `RosterReset`, the store takes it).
+//! - `room_6000`: the store's side of joining a room of 6,000 occupants: the join, 6,000
+//!   occupant presences, the archive catch-up's 100 messages and its end, as events (the
+//!   parsing is what `stanzas_2000` measures).
 //!
 //! The server side is replayed from strings recorded before timing starts, built as minidom
 //! elements; the session is set up (PLAIN on a secure transport, bind, roster) outside timing.
@@ -217,7 +220,77 @@ fn benches(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
+    let room = room_events(6_000);
+    g.throughput(Throughput::Elements(6_000));
+    g.bench_function("room_6000", |b| {
+        b.iter_batched(
+            || room.clone(),
+            |events| {
+                let mut store = Store::new();
+                for e in events {
+                    black_box(store.apply(e));
+                }
+                store
+            },
+            BatchSize::LargeInput,
+        )
+    });
     g.finish();
+}
+
+/// Joining a room of `occupants` others, with the newest 100 archived messages caught up.
+fn room_events(occupants: usize) -> Vec<natter_core::Event> {
+    use natter_core::{Affiliation, Event, OccupantUpdate, Role, RoomMessage};
+    let room: BareJid = "big@conference.example.org".parse().expect("valid");
+    let occupant = |nick: String, me: bool| {
+        Event::Occupant(OccupantUpdate {
+            room: room.clone(),
+            occupant_id: Some(format!("id-{nick}")),
+            nick,
+            role: Role::Participant,
+            affiliation: Affiliation::None,
+            jid: None,
+            show: None,
+            status: None,
+            available: true,
+            me,
+            exit: None,
+        })
+    };
+    let mut events = vec![Event::RoomJoining {
+        room: room.clone(),
+        nick: "me".into(),
+    }];
+    events.extend((0..occupants).map(|i| occupant(format!("occupant{i}"), false)));
+    events.push(occupant("me".into(), true));
+    events.push(Event::RoomJoined {
+        room: room.clone(),
+        nick: "me".into(),
+        occupant_id: None,
+        subject: None,
+        created: false,
+    });
+    events.extend((0..100).map(|k| {
+        Event::GroupMessage(RoomMessage {
+            room: room.clone(),
+            nick: format!("occupant{k}"),
+            occupant_id: None,
+            id: format!("m{k}"),
+            stanza_id: Some(format!("a{k}")),
+            origin_id: None,
+            body: format!("archived message {k}"),
+            delayed: Some(format!("2026-01-01T10:{:02}:{:02}Z", k / 60, k % 60)),
+            archived: true,
+            mentions_me: false,
+            from_me: false,
+        })
+    }));
+    events.push(Event::RoomCaughtUp {
+        room,
+        last: Some("a99".into()),
+        complete: true,
+    });
+    events
 }
 
 /// The numbers the benchmark relies on: the stream reaches the store.
@@ -239,6 +312,16 @@ fn check() {
         10_000,
         "the 10,000-item roster reached the store"
     );
+    let mut store = Store::new();
+    for e in room_events(6_000) {
+        store.apply(e);
+    }
+    let room = store
+        .rooms
+        .get(&"big@conference.example.org".parse().expect("valid"))
+        .expect("the room");
+    assert_eq!(room.occupants.len(), 6_001, "every occupant listed");
+    assert_eq!(room.log.len(), 100, "the catch-up reached the log");
 }
 
 fn all(c: &mut Criterion) {

@@ -12,6 +12,10 @@ mod history;
 pub mod keys;
 pub mod order;
 mod outbox;
+mod private;
+mod removal;
+pub mod room_admin;
+pub mod room_log;
 pub mod rooms;
 mod roster;
 pub mod time;
@@ -27,6 +31,10 @@ pub use conversation::{
     MEMORY_LIMIT,
 };
 pub use outbox::{Outbox, OutboxEntry};
+pub use private::{
+    PrivateChats, PrivateLine, PrivateThread, MAX_PRIVATE_THREADS, PRIVATE_MESSAGES,
+};
+pub use room_admin::{Directory, RoomAdmin, Settings};
 pub use rooms::{Occupant, Room, RoomLine, Rooms, MAX_OCCUPANTS, ROOM_MESSAGES};
 pub use roster::{Availability, Contact, Roster, MAX_RESOURCES, MAX_STRANGERS};
 
@@ -95,6 +103,10 @@ pub struct Store {
     pub conversations: HashMap<BareJid, Conversation>,
     /// Group chats: joined, joining or bookmarked.
     pub rooms: Rooms,
+    /// Private messages with occupants of rooms.
+    pub private: PrivateChats,
+    /// Bookmarks, invitations, room settings and listings (the room header's dialogs).
+    pub admin: RoomAdmin,
     /// The conversation on screen, if any.
     pub open: Option<BareJid>,
     /// Wall-clock time (Unix ms) set by the driver before it applies a batch of events; stamps
@@ -219,8 +231,17 @@ impl Store {
                 }
             }
             Event::RequestFailed { what, reason } => {
-                self.error = Some(format!("{what}: {reason}"));
-                c.connection = true;
+                // About a room: shown in that room's header, not the general alert.
+                if self
+                    .admin
+                    .request_failed(&what, &reason, self.rooms.rooms.keys())
+                {
+                    c.messages = true;
+                    c.roster = true;
+                } else {
+                    self.error = Some(format!("{what}: {reason}"));
+                    c.connection = true;
+                }
             }
             Event::CaughtUp { last, complete } => c = self.on_caught_up(last, complete),
             Event::HistoryPage {
@@ -254,18 +275,8 @@ impl Store {
                 c.messages = true;
             }
             Event::RoomLeft { room, reason, text } => {
-                // The reason reads after a name ("… was kicked from the room"): ours.
-                let who = self
-                    .rooms
-                    .get(&room)
-                    .and_then(|r| r.nick.clone())
-                    .unwrap_or_else(|| "You".into());
-                let words = match (&reason, text) {
-                    (natter_core::LeaveReason::Left, _) => None,
-                    (r, Some(t)) if !t.trim().is_empty() => Some(format!("{who} {r}: {t}")),
-                    (r, _) => Some(format!("{who} {r}")),
-                };
-                self.rooms.left(&room, words);
+                self.rooms
+                    .left(&room, removal::removal_words(&reason, text));
                 c.roster = true;
                 c.messages = true;
             }
@@ -277,33 +288,62 @@ impl Store {
                 occupant_id,
                 me,
             } => {
+                if !me {
+                    self.private.renamed(&room, &old, &new);
+                }
                 self.rooms.nick_changed(&room, &old, &new, occupant_id, me);
                 c.messages = true;
+                c.roster = true;
             }
             Event::Subject { room, subject, .. } => {
                 self.rooms.subject(room, subject);
                 c.messages = true;
             }
-            Event::GroupMessage(m) | Event::GroupMessageSent(m) => {
-                if self.rooms.message(m, self.clock_ms) {
+            Event::GroupMessage(m) => {
+                if self.rooms.message(m, self.clock_ms, false) {
+                    c.messages = true;
+                    c.roster = true;
+                }
+            }
+            Event::GroupMessageSent(m) => {
+                if self.rooms.message(m, self.clock_ms, true) {
                     c.messages = true;
                     c.roster = true;
                 }
             }
             Event::Bookmarks(marks) => {
+                self.admin.set_bookmarks(&marks);
                 self.rooms.bookmarks(marks);
+                c.messages = true;
                 c.roster = true;
             }
-            // Not shown yet: private messages in rooms, room directories, configuration,
-            // invitations, room archive paging.
-            Event::PrivateMessage(_)
-            | Event::RoomList { .. }
-            | Event::RoomInfo(_)
-            | Event::RoomConfigForm(_)
-            | Event::RoomConfigured { .. }
-            | Event::Invitation(_)
-            | Event::RoomCaughtUp { .. }
-            | Event::RoomHistoryPage { .. } => {}
+            Event::RoomList { service, items } => {
+                c.messages = self.admin.room_list(service, items);
+            }
+            Event::RoomInfo(info) => {
+                self.admin.info(info);
+                c.messages = true;
+            }
+            Event::RoomConfigForm(config) => c.messages = self.admin.settings_form(config),
+            Event::RoomConfigured { room } => c.messages = self.admin.configured(room),
+            Event::Invitation(inv) => {
+                self.admin.invited(inv);
+                c.roster = true;
+            }
+            Event::PrivateMessage(m) => {
+                if self.on_private(m) {
+                    c.messages = true;
+                    c.roster = true;
+                }
+            }
+            Event::RoomCaughtUp { room, complete, .. } => {
+                c.messages = self.rooms.caught_up(&room, complete);
+            }
+            Event::RoomHistoryPage {
+                room,
+                first,
+                complete,
+            } => c.messages = self.rooms.history_page(&room, first, complete),
         }
         c
     }

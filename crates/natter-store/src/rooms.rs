@@ -4,15 +4,17 @@
 //! Everything here is bounded: a room can send any number of presences and messages, and the
 //! store must not grow without limit because of them.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 
+use jid::Jid;
 use natter_core::room::{Affiliation, Bookmark, OccupantUpdate, Role, RoomJid, RoomMessage, Show};
+
+use crate::room_log::{Added, RoomLog};
+pub use crate::room_log::{RoomLine, MAX_LINES, ROOM_MESSAGES};
 
 /// Most occupants kept per room: beyond it new arrivals are not listed (the count still says
 /// how many the room has sent us, see [`Room::occupants_dropped`]).
 pub const MAX_OCCUPANTS: usize = 10_000;
-/// Most messages kept in memory per room (oldest go first).
-pub const ROOM_MESSAGES: usize = 500;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Occupant {
@@ -22,13 +24,8 @@ pub struct Occupant {
     pub show: Option<Show>,
     pub occupant_id: Option<String>,
     pub me: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RoomLine {
-    pub msg: RoomMessage,
-    /// Wall-clock time (Unix ms) it arrived, for messages without a delay stamp.
-    pub at: u64,
+    /// The occupant's real JID, when the room discloses it (needed to ban).
+    pub jid: Option<Jid>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -48,8 +45,8 @@ pub struct Room {
     by_id: HashMap<String, String>,
     /// Arrivals not listed because the room was at [`MAX_OCCUPANTS`].
     pub occupants_dropped: usize,
-    pub messages: VecDeque<RoomLine>,
-    seen: HashSet<String>,
+    /// The messages in memory, with gap markers (see [`crate::room_log`]).
+    pub log: RoomLog,
     pub unread: u32,
     pub mentions: u32,
     /// Why the last join failed, or why we were removed, in plain words.
@@ -100,6 +97,7 @@ impl Room {
                 show: u.show,
                 occupant_id: u.occupant_id,
                 me: u.me,
+                jid: u.jid,
             },
         );
         true
@@ -142,57 +140,25 @@ impl Room {
         }
     }
 
-    /// Keys the room, or the sender, gave the message: any one already seen is a duplicate.
-    fn keys(m: &RoomMessage) -> Vec<String> {
-        let mut k = Vec::with_capacity(3);
-        if let Some(s) = &m.stanza_id {
-            k.push(format!("s:{s}"));
-        }
-        if let Some(o) = &m.origin_id {
-            k.push(format!("o:{}:{o}", m.nick));
-        }
-        k.push(format!("i:{}:{}", m.nick, m.id));
-        k
-    }
-
-    /// Returns whether the message is new.
-    fn message(&mut self, msg: RoomMessage, at: u64, open: bool) -> bool {
-        let keys = Room::keys(&msg);
-        if keys.iter().any(|k| self.seen.contains(k)) {
-            // Our own message reflected by the room after `GroupMessageSent`: take the room's
-            // copy (it carries the stanza-id) without showing it twice.
-            if msg.from_me {
-                if let Some(line) = self
-                    .messages
-                    .iter_mut()
-                    .find(|l| l.msg.id == msg.id && l.msg.from_me)
-                {
-                    if line.msg.stanza_id.is_none() {
-                        line.msg.stanza_id = msg.stanza_id.clone();
-                    }
-                }
-                self.seen.extend(keys);
-            }
-            return false;
-        }
-        self.seen.extend(keys);
+    /// Returns whether the log changed. `ours`: our own message, just sent.
+    fn message(&mut self, msg: RoomMessage, at: u64, open: bool, ours: bool) -> bool {
         // Live messages from others count while the room is not on screen; replayed history
         // and archive pages do not.
-        if !open && !msg.from_me && !msg.archived && msg.delayed.is_none() {
-            self.unread += 1;
-            if msg.mentions_me {
-                self.mentions += 1;
-            }
-        }
-        if self.messages.len() >= ROOM_MESSAGES {
-            if let Some(old) = self.messages.pop_front() {
-                for k in Room::keys(&old.msg) {
-                    self.seen.remove(&k);
+        let counts = !open && !msg.from_me && !msg.archived && msg.delayed.is_none();
+        let mentions = msg.mentions_me;
+        match self.log.add(msg, at, ours) {
+            Added::New => {
+                if counts {
+                    self.unread += 1;
+                    if mentions {
+                        self.mentions += 1;
+                    }
                 }
+                true
             }
+            Added::Changed => true,
+            Added::Duplicate | Added::Dropped => false,
         }
-        self.messages.push_back(RoomLine { msg, at });
-        true
     }
 }
 
@@ -222,6 +188,12 @@ impl Rooms {
     }
 
     pub fn open(&mut self, jid: Option<RoomJid>) {
+        // Older pages read in the room left behind go: it reopens at its newest messages.
+        if let Some(prev) = self.open.as_ref().filter(|p| Some(*p) != jid.as_ref()) {
+            if let Some(r) = self.rooms.get_mut(prev) {
+                r.log.trim();
+            }
+        }
         if let Some(j) = &jid {
             let r = self.rooms.entry(j.clone()).or_default();
             r.unread = 0;
@@ -241,6 +213,7 @@ impl Rooms {
         r.nick = Some(nick);
         // The room sends its occupant list anew.
         r.clear_occupants();
+        r.log.start_catch_up();
     }
 
     pub fn joined(&mut self, room: RoomJid, nick: String, subject: Option<String>) {
@@ -269,6 +242,7 @@ impl Rooms {
         r.joined = false;
         r.joining = false;
         r.clear_occupants();
+        r.log.stop();
         r.error = reason;
         if !r.bookmarked && r.error.is_none() {
             self.rooms.remove(room);
@@ -304,10 +278,12 @@ impl Rooms {
         r.subject = (!subject.trim().is_empty()).then_some(subject);
     }
 
-    pub fn message(&mut self, msg: RoomMessage, at: u64) -> bool {
+    /// A message to the room; `ours`: our own, just sent (shown pending until the room
+    /// reflects it). Returns whether the room's log changed.
+    pub fn message(&mut self, msg: RoomMessage, at: u64, ours: bool) -> bool {
         let open = self.open.as_ref() == Some(&msg.room);
         match self.rooms.get_mut(&msg.room) {
-            Some(r) => r.message(msg, at, open),
+            Some(r) => r.message(msg, at, open, ours),
             None => false,
         }
     }

@@ -3,24 +3,32 @@
 // through the client's own UI. Timed in the page: from the click on the join button (a capture
 // listener stamps it) to the first animation frame showing every occupant (P and the user) and
 // the newest archived message.
+// `stored`: the occupants are written into the server's MUC storage (lib/room.mjs
+// writeRoomState) instead of joining live, for rooms too big to fill with live sessions.
+// `measureMemory`: the JS heap + wasm memory after a forced GC just before the click and once
+// the room is shown, and their difference per occupant.
 import { startServer } from '../../lib/server.mjs';
 import { sleep } from '../../lib/env.mjs';
-import { longTasks, waitMark, watchFromStart, watchNow } from './instrument.mjs';
-import { MUC_DOMAIN, archivedBody, fillRoom, writeAccounts, writeRoomArchive } from './room.mjs';
+import { longTasks, memory, waitMark, watchFromStart, watchNow } from './instrument.mjs';
+import { MUC_DOMAIN, archivedBody, fillRoom, writeAccounts, writeRoomArchive, writeRoomState } from './room.mjs';
 
 const USER = { jid: 'bench@localhost', password: 'bench-pass' };
 const ROOM = 'benchroom';
 
-export async function roomRun({ site, i, CLIENT, openPage, LIMIT_MS, occupants, archived }) {
+export async function roomRun({ site, i, CLIENT, openPage, LIMIT_MS, occupants, archived, stored = false, measureMemory = false }) {
   const server = await startServer({ kind: 'prosody', users: [['bench', USER.password]] });
   let room;
   let s;
   try {
     const t = Date.now();
-    writeAccounts(server.state, 'occ', occupants);
+    if (stored) {
+      writeRoomState(server.state, ROOM, occupants);
+    } else {
+      writeAccounts(server.state, 'occ', occupants);
+    }
     writeRoomArchive(server.state, ROOM, archived, occupants);
     const written = Date.now() - t;
-    room = await fillRoom(server.c2s_port, `${ROOM}@${MUC_DOMAIN}`, occupants);
+    if (!stored) room = await fillRoom(server.c2s_port, `${ROOM}@${MUC_DOMAIN}`, occupants);
     const joined = Date.now() - t - written;
     s = await openPage(site, server, USER);
     await watchFromStart(s.page, 'signed-in', CLIENT.room.signedIn, {});
@@ -29,6 +37,7 @@ export async function roomRun({ site, i, CLIENT, openPage, LIMIT_MS, occupants, 
     await sleep(1500);
     const roomJid = `${ROOM}@${MUC_DOMAIN}`;
     await CLIENT.room.prepareJoin(s.page, roomJid, 'benchuser');
+    const memBefore = measureMemory ? await memory(s.page, s.cdp) : null;
     await s.page.evaluate(() => addEventListener('click', () => { window.__bench.marks.start ??= performance.now(); }, { capture: true, once: true }));
     await watchNow(s.page, 'room', CLIENT.room.ready, { room: roomJid, occupants: occupants + 1, body: archivedBody(archived) });
     await CLIENT.room.join(s.page);
@@ -37,6 +46,18 @@ export async function roomRun({ site, i, CLIENT, openPage, LIMIT_MS, occupants, 
     if (typeof start !== 'number') throw new Error('the join click was not seen');
     const long = await longTasks(s.page, end);
     const during = (await s.page.evaluate(() => window.__bench.longtasks)).filter((x) => x.start >= start && x.start < end);
+    let mem;
+    if (measureMemory) {
+      const after = await memory(s.page, s.cdp);
+      const total = (m) => (m?.after_gc ? m.after_gc.js_used + m.after_gc.wasm : null);
+      const [b, a] = [total(memBefore), total(after)];
+      mem = {
+        before_join: memBefore?.after_gc ?? null,
+        after_join: after?.after_gc ?? null,
+        js_plus_wasm_bytes: a,
+        per_occupant_bytes: a !== null && b !== null ? Math.round((a - b) / occupants) : null,
+      };
+    }
     return {
       ms: end - start,
       longtasks: {
@@ -47,7 +68,8 @@ export async function roomRun({ site, i, CLIENT, openPage, LIMIT_MS, occupants, 
       },
       since_navigation: long,
       page_errors: s.errors,
-      data: { written_ms: written, occupants_joined_ms: joined },
+      data: { written_ms: written, occupants_joined_ms: joined, stored },
+      memory: mem,
     };
   } finally {
     await s?.browser.close().catch(() => {});

@@ -1,6 +1,7 @@
 //! Native benchmarks of core + store (`crates/natter-store/benches/core_store.rs`, criterion):
-//! stanzas parsed and applied per second, and a 10,000-item roster result. Runs `cargo bench`
-//! and reads criterion's `estimates.json` (median per iteration) for the table and the JSON.
+//! stanzas parsed and applied per second, a 10,000-item roster result, and the store's side of
+//! joining a 6,000-occupant room. Runs `cargo bench` and reads criterion's `estimates.json`
+//! (median per iteration) for the table and the JSON.
 
 use crate::util::{self, Result};
 use serde_json::Value;
@@ -24,6 +25,11 @@ const BENCHES: &[(&str, &str, u64)] = &[
         "roster_10000",
         "roster result of 10,000 items, parsed and applied",
         10_000,
+    ),
+    (
+        "room_6000",
+        "join of a 6,000-occupant room + 100 archived, applied",
+        6_000,
     ),
 ];
 

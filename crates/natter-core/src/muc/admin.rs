@@ -231,17 +231,26 @@ pub fn direct_invite(
 /// An invitation in `message`, direct or mediated; `None` if it is none (or malformed).
 /// A mediated one must come from a room's bare JID: only the room may vouch for the inviter.
 pub fn invitation(message: &Message) -> Option<Invitation> {
+    // Prosody adds a XEP-0249 copy (without the reason, "from" the room) to the mediated
+    // invitations it forwards: the room's own `<invite/>` says who invites and why, so it wins.
+    mediated_invitation(message).or_else(|| direct_invitation(message))
+}
+
+fn direct_invitation(message: &Message) -> Option<Invitation> {
     let from = message.from.as_ref()?;
-    if let Some(x) = message.payloads.iter().find(|p| p.is("x", CONFERENCE)) {
-        let room = BareJid::new(x.attr("jid")?).ok()?;
-        return Some(Invitation {
-            room,
-            from: from.clone(),
-            password: x.attr("password").map(str::to_owned).and_then(non_empty),
-            reason: x.attr("reason").map(str::to_owned).and_then(non_empty),
-            direct: true,
-        });
-    }
+    let x = message.payloads.iter().find(|p| p.is("x", CONFERENCE))?;
+    let room = BareJid::new(x.attr("jid")?).ok()?;
+    Some(Invitation {
+        room,
+        from: from.clone(),
+        password: x.attr("password").map(str::to_owned).and_then(non_empty),
+        reason: x.attr("reason").map(str::to_owned).and_then(non_empty),
+        direct: true,
+    })
+}
+
+fn mediated_invitation(message: &Message) -> Option<Invitation> {
+    let from = message.from.as_ref()?;
     let x = message.payloads.iter().find(|p| p.is("x", ns::MUC_USER))?;
     let invite = x.get_child("invite", ns::MUC_USER)?;
     if from.resource().is_some() || from.node().is_none() {

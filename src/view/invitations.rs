@@ -1,0 +1,78 @@
+//! Invitations into rooms waiting for an answer (the `Invitations` list above `Rooms`):
+//! `Accept` joins the room (with the password the invitation carries), `Decline` forgets it.
+
+use leptos::prelude::*;
+use natter_core::Command;
+use natter_core::Invitation;
+
+use crate::app::use_app;
+use crate::state::UiEvent;
+use crate::view::room_actions::own_name;
+
+/// Who invites, where to, and why, as one sentence of plain text.
+fn words(inv: &Invitation) -> String {
+    let from = inv.from.to_bare();
+    // A room that names no inviter vouches for the invitation itself.
+    let head = if from == inv.room {
+        format!("You are invited to {}", inv.room)
+    } else {
+        format!("{from} invites you to {}", inv.room)
+    };
+    match inv
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        Some(reason) => format!("{head}: {reason}"),
+        None => head,
+    }
+}
+
+#[component]
+pub fn InvitationList() -> impl IntoView {
+    let (state, session) = use_app();
+    let invitations = Memo::new(move |_| state.with_roster(|s| s.admin.invitations.clone()));
+    let row = move |inv: Invitation| {
+        let room = inv.room.clone();
+        let (accept_room, decline_room) = (room.clone(), room.clone());
+        let password = inv.password.clone();
+        let accept = move |_| {
+            let room = accept_room.clone();
+            let joining = session.get().command(Command::JoinRoom {
+                room: room.clone(),
+                nick: own_name(state),
+                password: password.clone(),
+                after: None,
+            });
+            if joining {
+                session
+                    .get()
+                    .local(UiEvent::InvitationAnswered(room.clone()));
+                session.get().local(UiEvent::OpenRoom(Some(room)));
+            }
+        };
+        let decline = move |_| {
+            session
+                .get()
+                .local(UiEvent::InvitationAnswered(decline_room.clone()))
+        };
+        view! {
+            <li role="listitem" class="invitation" data-jid=room.to_string()>
+                <p class="invitation-text">{words(&inv)}</p>
+                <div class="dialog-actions">
+                    <button type="button" class="ghost small" on:click=decline>"Decline"</button>
+                    <button type="button" class="primary small" on:click=accept>"Accept"</button>
+                </div>
+            </li>
+        }
+    };
+    view! {
+        {move || (!invitations.with(Vec::is_empty)).then(|| view! {
+            <h2 class="section-title">"Invitations"</h2>
+            <ul role="list" aria-label="Invitations" class="invitations">
+                <For each=move || invitations.get() key=|i| (i.room.clone(), i.from.to_string(), i.reason.clone()) children=row />
+            </ul>
+        })}
+    }
+}

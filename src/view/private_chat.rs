@@ -1,0 +1,199 @@
+//! The private chat with one occupant of a room (XEP-0045 §7.5): a `region` named
+//! `Private chat with NICK` in place of the room pane, with its own `Messages` log, composer
+//! and `Back to room`.
+
+use leptos::ev::SubmitEvent;
+use leptos::html;
+use leptos::prelude::*;
+use natter_core::jid::BareJid;
+use natter_core::Direction;
+use natter_store::PrivateLine;
+
+use crate::app::use_app;
+use crate::display;
+use crate::dom;
+use crate::state::UiEvent;
+use crate::view::MessageBody;
+
+#[component]
+pub fn PrivateChat(room: BareJid, nick: String) -> impl IntoView {
+    let (state, session) = use_app();
+    // Whether the occupant is still there (a private message to someone gone is refused).
+    let present = {
+        let (room, nick) = (room.clone(), nick.clone());
+        Memo::new(move |_| {
+            state.with_messages(|s| {
+                s.rooms
+                    .get(&room)
+                    .is_some_and(|r| r.joined && r.occupants.contains_key(&nick))
+            })
+        })
+    };
+    let room_name = {
+        let room = room.clone();
+        Memo::new(move |_| {
+            state.with_messages(|s| {
+                s.rooms
+                    .get(&room)
+                    .map_or_else(|| room.to_string(), |r| r.display_name(&room))
+            })
+        })
+    };
+    let hue = display::hue(&nick).to_string();
+    let label = format!("Private chat with {nick}");
+    let gone = format!("{nick} is not in the room: messages cannot be delivered.");
+    view! {
+        <section role="region" class="conversation private-chat" aria-label=label>
+            <header class="chat-header">
+                <button
+                    type="button"
+                    class="ghost back-to-room"
+                    on:click=move |_| session.get().local(UiEvent::OpenPrivate(None))
+                >
+                    <span aria-hidden="true">"‹ "</span>
+                    "Back to room"
+                </button>
+                <span class="avatar" style=("--hue", hue) aria-hidden="true">
+                    {display::initial(&nick)}
+                </span>
+                <div class="chat-title">
+                    <h2 class="chat-name">{nick.clone()}</h2>
+                    <p class="chat-sub">"Private, in " {move || room_name.get()}</p>
+                </div>
+            </header>
+            {move || (!present.get()).then(|| view! { <p class="hint private-gone">{gone.clone()}</p> })}
+            <PrivateLog room=room.clone() nick=nick.clone() />
+            <PrivateComposer room nick present />
+        </section>
+    }
+}
+
+#[component]
+fn PrivateLog(room: BareJid, nick: String) -> impl IntoView {
+    let (state, _) = use_app();
+    let lines = {
+        let (room, nick) = (room.clone(), nick.clone());
+        Memo::new(move |_| {
+            state.with_messages(|s| {
+                let me = s.rooms.get(&room).and_then(|r| r.nick.clone());
+                let lines = s
+                    .private
+                    .get(&room, &nick)
+                    .map(|t| t.messages.iter().cloned().collect::<Vec<_>>())
+                    .unwrap_or_default();
+                (me, lines)
+            })
+        })
+    };
+    let log = NodeRef::<html::Div>::new();
+    // Follow the newest message unless the reader scrolled up.
+    Effect::new(move |_| {
+        lines.track();
+        if let Some(el) = log.get_untracked() {
+            let near_end = el.scroll_height() - el.scroll_top() - el.client_height() < 120;
+            if near_end {
+                request_animation_frame(move || el.set_scroll_top(el.scroll_height()));
+            }
+        }
+    });
+    let room_text = room.to_string();
+    let rows = move || {
+        let (me, lines) = lines.get();
+        lines
+            .into_iter()
+            .map(|l| (me.clone().unwrap_or_default(), l))
+            .collect::<Vec<_>>()
+    };
+    let row = move |(me, line): (String, PrivateLine)| {
+        let out = line.msg.direction == Direction::Outgoing;
+        let sender = if out { me } else { line.msg.nick.clone() };
+        let from = format!("{room_text}/{sender}");
+        let clock = dom::clock(
+            line.msg
+                .delayed
+                .as_deref()
+                .and_then(natter_store::time::parse_rfc3339_ms)
+                .unwrap_or(line.at),
+        );
+        view! {
+            <article class="msg private-msg" class:out=out data-from=from>
+                <div class="bubble">
+                    <p class="body">
+                        <MessageBody text=line.msg.body />
+                    </p>
+                    <p class="meta">
+                        {clock.map(|c| view! { <time datetime=c.iso title=c.full>{c.short}</time> })}
+                    </p>
+                </div>
+            </article>
+        }
+    };
+    view! {
+        <div role="log" aria-label="Messages" class="log" node_ref=log>
+            <For
+                each=rows
+                key=|(_, l)| (l.msg.direction == Direction::Outgoing, l.msg.id.clone())
+                children=row
+            />
+            {move || {
+                lines.with(|(_, l)| l.is_empty())
+                    .then(|| view! { <p class="hint log-empty">"No private messages yet."</p> })
+            }}
+        </div>
+    }
+}
+
+/// Enter sends; Shift+Enter is a new line.
+#[component]
+fn PrivateComposer(room: BareJid, nick: String, present: Memo<bool>) -> impl IntoView {
+    let (_, session) = use_app();
+    let draft = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<&'static str>);
+    let send = move || {
+        let body = draft.get_untracked().trim().to_string();
+        if body.is_empty() {
+            return;
+        }
+        if session
+            .get()
+            .send_private_message(room.clone(), nick.clone(), body)
+        {
+            draft.set(String::new());
+            error.set(None);
+        } else {
+            error.set(Some("Not connected: the message was not sent."));
+        }
+    };
+    let send_on_submit = send.clone();
+    view! {
+        <form
+            class="composer"
+            on:submit=move |ev: SubmitEvent| {
+                ev.prevent_default();
+                send_on_submit();
+            }
+        >
+            {move || error.get().map(|e| view! { <p role="alert" class="alert small">{e}</p> })}
+            <textarea
+                aria-label="Message"
+                rows="1"
+                placeholder="Write privately"
+                prop:value=move || draft.get()
+                on:input=move |ev| draft.set(event_target_value(&ev))
+                on:keydown=move |ev| {
+                    if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+                        ev.prevent_default();
+                        send();
+                    }
+                }
+            ></textarea>
+            <button
+                type="submit"
+                class="primary"
+                disabled=move || !present.get() || draft.with(|d| d.trim().is_empty())
+            >
+                "Send"
+            </button>
+        </form>
+    }
+}
