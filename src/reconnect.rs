@@ -158,7 +158,8 @@ pub fn status(phase: Phase, waiting: Waiting, now_ms: f64) -> (&'static str, Str
 pub fn countdown_text(due_ms: f64, now_ms: f64) -> String {
     let left = ((due_ms - now_ms) / 1000.0).ceil();
     if left >= 1.0 {
-        format!("Reconnecting in {left:.0} s")
+        // As an integer: formatting an f64 links core's float printing (about 10 KB of wasm).
+        format!("Reconnecting in {} s", left as u64)
     } else {
         "Reconnecting".to_string()
     }

@@ -183,7 +183,7 @@ try {
     const extra = SCENARIO === 'roster'
       ? `; heap ${((r.memory.before_gc?.js_used ?? NaN) / 1e6).toFixed(1)} -> ${((r.memory.after_gc?.js_used ?? NaN) / 1e6).toFixed(1)} MB JS` +
         ` + ${((r.memory.after_gc?.wasm ?? NaN) / 1e6).toFixed(1)} MB wasm (read after ${r.memory.before_gc?.waited_ms ?? '-'} ms); app ${r.bytes.app.raw} B (${r.bytes.app.gzip9} gzip); longest task ${r.longtasks.longest_ms} ms`
-      : r.longtasks ? `; longest task ${r.longtasks.longest_ms} ms` +
+      : r.longtasks ? (typeof r.reopen_ms === 'number' ? `; reopened in ${r.reopen_ms} ms` : '') + `; longest task ${r.longtasks.longest_ms} ms` +
         (r.memory ? `; ${((r.memory.js_plus_wasm_bytes ?? NaN) / 1e6).toFixed(1)} MB JS + wasm, ${r.memory.per_occupant_bytes} B per occupant` : '') : '';
     const errs = r.page_errors?.length ? `; ${r.page_errors.length} uncaught page errors (first: ${r.page_errors[0].slice(0, 80)})` : '';
     console.log(`${CLIENT.name} ${SCENARIO} ${TRANSPORT} run ${i}/${RUNS}: ${r.ms} ms${extra}${errs}`);
@@ -197,6 +197,7 @@ const summary = {
   longest_task_ms: runs[0]?.longtasks ? pick((r) => r.longtasks.longest_ms) : null,
   last_long_task_end_ms: runs[0]?.longtasks ? pick((r) => r.longtasks.last_end_ms) : null,
 };
+if (SCENARIO === 'room' && typeof runs[0]?.reopen_ms === 'number') summary.reopen_ms = pick((r) => r.reopen_ms);
 if (SCENARIO === 'room' && runs[0]?.memory) {
   Object.assign(summary, {
     js_plus_wasm_bytes: pick((r) => r.memory.js_plus_wasm_bytes),

@@ -29,7 +29,7 @@ use super::{Sink, Transport, TransportEvent};
 const SLICE_MS: u64 = 8;
 
 /// Largest answer read (natter-core's frame limit).
-const MAX_BODY: f64 = 8.0 * 1024.0 * 1024.0;
+const MAX_BODY: u64 = 8 * 1024 * 1024;
 
 pub struct BoshTransport {
     inner: Rc<RefCell<Inner>>,
@@ -316,6 +316,17 @@ fn pump(rc: &Rc<RefCell<Inner>>) {
     inner.arm_timer();
 }
 
+/// Whether a `Content-Length` announces more than [`MAX_BODY`]. Parsed as an integer, not an f64:
+/// float parsing would link core's decimal tables (about 15 KB of wasm); a run of digits too long
+/// for a u64 is too large too.
+fn too_large(length: &str) -> bool {
+    let l = length.trim();
+    match l.parse::<u64>() {
+        Ok(n) => n > MAX_BODY,
+        Err(_) => !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()),
+    }
+}
+
 /// The status and text of a fetch, or why there is none.
 async fn answer(promise: js_sys::Promise) -> Result<(u16, String), Failure> {
     let failed = |_| Failure::Network("the browser could not complete the request".into());
@@ -329,8 +340,8 @@ async fn answer(promise: js_sys::Promise) -> Result<(u16, String), Failure> {
         .get("Content-Length")
         .ok()
         .flatten()
-        .and_then(|l| l.trim().parse::<f64>().ok());
-    if length.is_some_and(|l| l > MAX_BODY) {
+        .map(|l| too_large(&l));
+    if length == Some(true) {
         return Err(Failure::TooLarge);
     }
     let text = JsFuture::from(response.text().map_err(failed)?)

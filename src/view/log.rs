@@ -316,14 +316,15 @@ pub fn MessageLog(jid: BareJid) -> impl IntoView {
         }
     });
 
+    // Whole pixels as integers: formatting an f64 would link core's float printing into the wasm.
     let top_px = move || {
         let (first, _) = run.get();
-        format!("{}px", (first as f64 * estimate.get()).round())
+        format!("{}px", (first as f64 * estimate.get()).round() as i64)
     };
     let bottom_px = move || {
         let (_, last) = run.get();
         let below = rows.get().saturating_sub(last);
-        format!("{}px", (below as f64 * estimate.get()).round())
+        format!("{}px", (below as f64 * estimate.get()).round() as i64)
     };
     let render_row = {
         let jid = jid.clone();

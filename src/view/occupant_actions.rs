@@ -210,8 +210,8 @@ pub fn OccupantMenu(
             class="occupant-menu"
             node_ref=menu
             style:position="fixed"
-            style:top=format!("{}px", at.top)
-            style:left=format!("{}px", at.left)
+            style:top=format!("{}px", at.top.round() as i64)
+            style:left=format!("{}px", at.left.round() as i64)
             on:keydown=keydown
         >
             {entries}

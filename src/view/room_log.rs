@@ -300,12 +300,12 @@ pub fn RoomLog(jid: BareJid) -> impl IntoView {
 
     let top_px = move || {
         let (first, _) = run.get();
-        format!("{}px", (first as f64 * estimate.get()).round())
+        format!("{}px", (first as f64 * estimate.get()).round() as i64)
     };
     let bottom_px = move || {
         let (_, last) = run.get();
         let below = rows.get().saturating_sub(last);
-        format!("{}px", (below as f64 * estimate.get()).round())
+        format!("{}px", (below as f64 * estimate.get()).round() as i64)
     };
     let room = jid.to_string();
     let render_row = {

@@ -57,7 +57,36 @@ pub fn build_to(dir: &Path) -> Result {
     let index = dir.join("index.html");
     let html =
         std::fs::read_to_string(&index).map_err(|e| format!("read {}: {e}", index.display()))?;
-    check_csp_clean(&html).map_err(|e| format!("{}: {e}", index.display()))
+    check_csp_clean(&html).map_err(|e| format!("{}: {e}", index.display()))?;
+    precompress(dir)
+}
+
+/// The text and wasm files of the bundle that are worth sending compressed.
+fn compressible(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("wasm" | "js" | "mjs" | "css" | "html")
+    )
+}
+
+/// Writes `<file>.br` (Brotli, quality 11) and `<file>.gz` (gzip -9) next to every compressible
+/// file of `dir`, so that a static server sends them as they are (nginx `brotli_static` /
+/// `gzip_static`, Caddy `precompressed`, `xtask serve`) instead of compressing on every request
+/// at a lower level. Brotli takes about a fifth off gzip -9 for the wasm (issue 9).
+pub fn precompress(dir: &Path) -> Result {
+    let mut files = Vec::new();
+    walk(dir, &mut files);
+    for f in files.iter().filter(|f| compressible(f)) {
+        let data = std::fs::read(f).map_err(|e| format!("read {}: {e}", f.display()))?;
+        for (ext, packed) in [("br", brotli11(&data)), ("gz", gzip9(&data))] {
+            let mut name = f.clone().into_os_string();
+            name.push(".");
+            name.push(ext);
+            std::fs::write(&name, packed)
+                .map_err(|e| format!("write {}: {e}", Path::new(&name).display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Fails on anything in `html` that a CSP without `'unsafe-inline'` would block: a `<script>`
@@ -228,12 +257,15 @@ fn tags(html: &str) -> Vec<Tag> {
 pub struct Size {
     pub raw: u64,
     pub gz: u64,
+    /// Brotli quality 11, what [`precompress`] writes and a browser gets over HTTPS.
+    pub br: u64,
 }
 
 impl std::ops::AddAssign for Size {
     fn add_assign(&mut self, o: Size) {
         self.raw += o.raw;
         self.gz += o.gz;
+        self.br += o.br;
     }
 }
 
@@ -253,7 +285,7 @@ impl Sizes {
     }
 
     pub fn to_json(&self) -> serde_json::Value {
-        let s = |s: Size| serde_json::json!({ "raw": s.raw, "gzip9": s.gz });
+        let s = |s: Size| serde_json::json!({ "raw": s.raw, "gzip9": s.gz, "brotli11": s.br });
         serde_json::json!({
             "wasm": s(self.wasm), "js": s(self.js), "css": s(self.css), "total": s(self.total()),
             "files": self.files.iter().map(|(n, z)| (n.clone(), s(*z))).collect::<serde_json::Map<_, _>>(),
@@ -261,9 +293,12 @@ impl Sizes {
     }
 
     pub fn print(&self) {
-        println!("{:<28} {:>12} {:>12}", "bundle", "raw bytes", "gzip -9");
+        println!(
+            "{:<28} {:>12} {:>12} {:>12}",
+            "bundle", "raw bytes", "gzip -9", "brotli 11"
+        );
         for (name, s) in &self.files {
-            println!("{:<28} {:>12} {:>12}", name, s.raw, s.gz);
+            println!("{:<28} {:>12} {:>12} {:>12}", name, s.raw, s.gz, s.br);
         }
         for (name, s) in [
             ("wasm", self.wasm),
@@ -271,15 +306,32 @@ impl Sizes {
             ("css", self.css),
             ("total (wasm+js+css)", self.total()),
         ] {
-            println!("{:<28} {:>12} {:>12}", name, s.raw, s.gz);
+            println!("{:<28} {:>12} {:>12} {:>12}", name, s.raw, s.gz, s.br);
         }
     }
 }
 
 pub fn gzip9_len(data: &[u8]) -> u64 {
+    gzip9(data).len() as u64
+}
+
+fn gzip9(data: &[u8]) -> Vec<u8> {
     let mut enc = GzEncoder::new(Vec::new(), Compression::best());
     enc.write_all(data).expect("writing to a Vec");
-    enc.finish().expect("writing to a Vec").len() as u64
+    enc.finish().expect("writing to a Vec")
+}
+
+/// Brotli at its best quality with a 16 MB window (the whole wasm fits in it).
+fn brotli11(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 24,
+        size_hint: data.len(),
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &data[..], &mut out, &params).expect("writing to a Vec");
+    out
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -322,6 +374,10 @@ pub fn sizes(dir: &Path) -> Result<Sizes> {
         let size = Size {
             raw: data.len() as u64,
             gz: gzip9_len(&data),
+            br: match std::fs::metadata(f.with_extension(format!("{ext}.br"))) {
+                Ok(m) => m.len(),
+                Err(_) => brotli11(&data).len() as u64,
+            },
         };
         *slot += size;
         let name = f.strip_prefix(dir).unwrap_or(&f).display().to_string();
@@ -350,6 +406,32 @@ pub fn run_cmd(args: &[String]) -> Result {
 #[cfg(test)]
 mod tests {
     use super::check_csp_clean;
+
+    #[test]
+    fn precompressed_copies_decode_to_the_file() {
+        use std::io::Read;
+        let dir = std::env::temp_dir().join(format!("natter-precompress-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let wasm: Vec<u8> = (0..50_000u32)
+            .flat_map(|i| (i % 251).to_le_bytes())
+            .collect();
+        std::fs::write(dir.join("app.wasm"), &wasm).unwrap();
+        std::fs::write(dir.join("notes.txt"), b"not compressed").unwrap();
+        super::precompress(&dir).unwrap();
+        let br = std::fs::read(dir.join("app.wasm.br")).unwrap();
+        let mut unbr = Vec::new();
+        brotli::BrotliDecompress(&mut &br[..], &mut unbr).unwrap();
+        let gz = std::fs::read(dir.join("app.wasm.gz")).unwrap();
+        let mut ungz = Vec::new();
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_end(&mut ungz)
+            .unwrap();
+        assert!(!dir.join("notes.txt.br").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(unbr, wasm);
+        assert_eq!(ungz, wasm);
+        assert!(br.len() < wasm.len() / 10, "{} of {}", br.len(), wasm.len());
+    }
 
     #[test]
     fn trunks_own_loader_is_refused() {

@@ -142,6 +142,23 @@ impl Head {
             .any(|(_, v)| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
     }
 
+    /// Whether `Accept-Encoding` lists `enc` without `q=0`.
+    fn accepts_encoding(&self, enc: &str) -> bool {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("Accept-Encoding"))
+            .flat_map(|(_, v)| v.split(','))
+            .any(|item| {
+                let mut parts = item.split(';').map(str::trim);
+                parts.next().is_some_and(|t| t.eq_ignore_ascii_case(enc))
+                    && !parts.any(|p| {
+                        p.strip_prefix("q=")
+                            .and_then(|q| q.parse::<f32>().ok())
+                            .is_some_and(|q| q <= 0.0)
+                    })
+            })
+    }
+
     fn path(&self) -> &str {
         self.target.split(['?', '#']).next().unwrap_or("/")
     }
@@ -406,7 +423,20 @@ fn static_file(
             false,
         );
     };
-    let Ok(mut f) = std::fs::File::open(&file) else {
+    // The dist's precompressed copies (dist::precompress), when the browser takes them.
+    let (body, encoding) = ["br", "gzip"]
+        .into_iter()
+        .filter(|enc| head.accepts_encoding(enc))
+        .map(|enc| {
+            let ext = if enc == "br" { "br" } else { "gz" };
+            let mut p = file.clone().into_os_string();
+            p.push(".");
+            p.push(ext);
+            (PathBuf::from(p), Some(enc))
+        })
+        .find(|(p, _)| p.is_file())
+        .unwrap_or_else(|| (file.clone(), None));
+    let Ok(mut f) = std::fs::File::open(&body) else {
         return simple(
             out,
             403,
@@ -421,8 +451,9 @@ fn static_file(
     write!(
         out,
         "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {len}\r\nCache-Control: no-cache\r\n\
-         Content-Security-Policy: {csp}\r\nX-Content-Type-Options: nosniff\r\n{}\r\n",
+         Content-Security-Policy: {csp}\r\nX-Content-Type-Options: nosniff\r\nVary: Accept-Encoding\r\n{}{}\r\n",
         content_type(&file),
+        encoding.map_or(String::new(), |e| format!("Content-Encoding: {e}\r\n")),
         if keep {
             "Connection: keep-alive\r\n"
         } else {
@@ -685,4 +716,28 @@ pub fn run_cmd(args: &[String]) -> Result {
         util::sleep_ms(100);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Head;
+
+    fn head(accept: &str) -> Head {
+        Head {
+            method: "GET".into(),
+            target: "/app.wasm".into(),
+            version: "HTTP/1.1".into(),
+            headers: vec![("accept-encoding".into(), accept.into())],
+        }
+    }
+
+    #[test]
+    fn accepted_encodings() {
+        assert!(head("gzip, deflate, br, zstd").accepts_encoding("br"));
+        assert!(head("gzip;q=1.0, br;q=0.5").accepts_encoding("br"));
+        assert!(!head("gzip, deflate").accepts_encoding("br"));
+        assert!(!head("br;q=0, gzip").accepts_encoding("br"));
+        assert!(head("br;q=0, gzip").accepts_encoding("gzip"));
+        assert!(!head("brotli").accepts_encoding("br"));
+    }
 }

@@ -138,6 +138,12 @@ impl Archive {
             .and_then(|q| q.room.clone())
     }
 
+    /// Drops every query to `room`'s archive (we are not in the room after all): their
+    /// results and their end are then ignored.
+    pub fn forget_room(&mut self, room: &BareJid) {
+        self.queries.retain(|q| q.room.as_ref() != Some(room));
+    }
+
     /// Whether a query to `room`'s archive is in flight.
     pub fn asks_room(&self, room: &BareJid) -> bool {
         self.queries.iter().any(|q| q.room.as_ref() == Some(room))

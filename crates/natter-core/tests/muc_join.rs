@@ -14,7 +14,7 @@ use natter_core::{
 fn join_lists_occupants_then_us_and_pages_the_archive() {
     let mut h = online();
     let id = start_join(&mut h, "thirdwitch", None);
-    let join = discovered(&mut h, &id, MODERN, "thirdwitch");
+    let (join, sent) = discovered_out(&mut h, &id, MODERN, "thirdwitch");
     // The archive gives the history: the room must not replay it too.
     let x = child(&join, "x", MUC);
     assert_eq!(child(x, "history", MUC).attr("maxstanzas"), Some("0"));
@@ -76,8 +76,12 @@ fn join_lists_occupants_then_us_and_pages_the_archive() {
     assert_eq!(occupant_id.as_deref(), Some("our-oid"));
     assert_eq!((subject, created), (&None, &false));
 
-    // The newest page of the room's own archive.
-    let query = iq_to(&out, ROOM, "query", MAM);
+    // The newest page of the room's own archive, asked right behind the join (not again now).
+    assert!(
+        !out.frames.iter().any(|f| f.has_child("query", MAM)),
+        "{out:?}"
+    );
+    let query = iq_to(&sent, ROOM, "query", MAM);
     assert_eq!(iq_type(query), Some("set"));
     let q = child(query, "query", MAM);
     assert!(
@@ -430,4 +434,36 @@ fn a_nick_that_is_no_resource_is_refused_at_once() {
         }]
     );
     assert!(out.frames.is_empty());
+}
+
+#[test]
+fn a_refused_join_drops_the_history_asked_with_it() {
+    let mut h = online();
+    let id = start_join(&mut h, "thirdwitch", None);
+    let (_, sent) = discovered_out(&mut h, &id, MODERN, "thirdwitch");
+    let query = iq_to(&sent, ROOM, "query", MAM);
+    let queryid = child(query, "query", MAM)
+        .attr("queryid")
+        .unwrap()
+        .to_owned();
+    let out = h.feed(&join_error("thirdwitch", "cancel", "conflict"));
+    assert!(
+        matches!(out.events.as_slice(), [Event::RoomJoinFailed { .. }]),
+        "{out:?}"
+    );
+    // A public room may still answer the query: nothing of it reaches the app.
+    let out = h.feed(&format!(
+        r#"<message xmlns="jabber:client" from="{ROOM}" to="{ME}"><result xmlns="urn:xmpp:mam:2" queryid="{queryid}" id="a1"><forwarded xmlns="urn:xmpp:forward:0"><delay xmlns="urn:xmpp:delay" stamp="2024-04-01T10:00:00Z"/><message xmlns="jabber:client" type="groupchat" from="{ROOM}/firstwitch" id="old"><body>before you came</body></message></forwarded></result></message>"#
+    ));
+    assert!(group_messages(&out.events).is_empty(), "{out:?}");
+    let out = h.feed(&format!(
+        r#"<iq xmlns="jabber:client" type="result" id="{}" from="{ROOM}"><fin xmlns="urn:xmpp:mam:2" complete="true"><set xmlns="http://jabber.org/protocol/rsm"/></fin></iq>"#,
+        id_of(query)
+    ));
+    assert!(
+        !out.events
+            .iter()
+            .any(|e| matches!(e, Event::RoomCaughtUp { .. } | Event::GroupMessage(_))),
+        "{out:?}"
+    );
 }

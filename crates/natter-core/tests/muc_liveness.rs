@@ -88,12 +88,12 @@ fn a_room_that_forgot_us_is_joined_again() {
         child(child(join, "x", MUC), "history", MUC).attr("maxstanzas"),
         Some("0")
     );
-    let out = h.feed(&self_presence("thirdwitch", Some("our-oid"), &[]));
-    assert!(out
+    let rejoined = h.feed(&self_presence("thirdwitch", Some("our-oid"), &[]));
+    assert!(rejoined
         .events
         .iter()
         .any(|e| matches!(e, Event::RoomJoined { .. })));
-    // The archive fills what was missed, after the newest id seen.
+    // The archive fills what was missed, after the newest id seen (asked with the join).
     let query = iq_to(&out, ROOM, "query", MAM);
     let set = child(child(query, "query", MAM), "set", archive::RSM);
     assert_eq!(child(set, "after", archive::RSM).text(), "s-7");
@@ -183,14 +183,15 @@ fn a_fresh_session_joins_the_rooms_again() {
         nick: "thirdwitch".into()
     }));
     presence_to(&out, &format!("{ROOM}/thirdwitch"));
-    let out = h.feed(&self_presence("thirdwitch", Some("our-oid"), &[]));
+    let rejoined = h.feed(&self_presence("thirdwitch", Some("our-oid"), &[]));
     assert!(
-        out.events.iter().any(|e| matches!(
+        rejoined.events.iter().any(|e| matches!(
             e,
             Event::RoomJoined { subject: Some(s), .. } if s == "Toil"
         )),
-        "{out:?}"
+        "{rejoined:?}"
     );
+    // The catch-up went out with the join, after the newest id the session had.
     let query = iq_to(&out, ROOM, "query", MAM);
     let set = child(child(query, "query", MAM), "set", archive::RSM);
     assert_eq!(child(set, "after", archive::RSM).text(), "s-9");

@@ -69,8 +69,8 @@ fn a_private_message_from_a_room_we_are_not_in_is_an_ordinary_chat() {
 fn archive_results_only_from_the_room_asked() {
     let mut h = online();
     let id = start_join(&mut h, "thirdwitch", None);
-    discovered(&mut h, &id, MODERN, "thirdwitch");
-    let out = h.feed(&self_presence("thirdwitch", None, &[]));
+    let (_, out) = discovered_out(&mut h, &id, MODERN, "thirdwitch");
+    h.feed(&self_presence("thirdwitch", None, &[]));
     let query = iq_to(&out, ROOM, "query", MAM);
     let queryid = child(query, "query", MAM)
         .attr("queryid")

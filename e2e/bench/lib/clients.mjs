@@ -103,6 +103,14 @@ const natterRoom = {
   async join(page) {
     await page.getByRole('button', { name: 'Join', exact: true }).click();
   },
+  async closeView(page) {
+    // The back button shows on narrow screens only; the bench page is wide.
+    await page.locator('button[aria-label="Back to contacts"]').dispatchEvent('click');
+    await page.getByRole('log', { name: 'Messages' }).waitFor({ state: 'detached', timeout: 10_000 });
+  },
+  async reopen(page, room) {
+    await page.getByRole('list', { name: 'Rooms' }).getByRole('listitem').and(page.locator(`[data-jid="${room}"]`)).click();
+  },
   ready: `
     const list = document.querySelector('[role="list"][aria-label="Occupants"]');
     const log = document.querySelector('[role="log"][aria-label="Messages"]');

@@ -2,7 +2,8 @@
 // (lib/room.mjs), P occupants joined, then the client signs in, and the user opens the room
 // through the client's own UI. Timed in the page: from the click on the join button (a capture
 // listener stamps it) to the first animation frame showing every occupant (P and the user) and
-// the newest archived message.
+// the newest archived message; for Natter then also `reopen_ms`, the same frame after closing
+// the room's view and clicking its item in the `Rooms` list.
 // `stored`: the occupants are written into the server's MUC storage (lib/room.mjs
 // writeRoomState) instead of joining live, for rooms too big to fill with live sessions.
 // `measureMemory`: the JS heap + wasm memory after a forced GC just before the click and once
@@ -46,6 +47,17 @@ export async function roomRun({ site, i, CLIENT, openPage, LIMIT_MS, occupants, 
     if (typeof start !== 'number') throw new Error('the join click was not seen');
     const long = await longTasks(s.page, end);
     const during = (await s.page.evaluate(() => window.__bench.longtasks)).filter((x) => x.start >= start && x.start < end);
+    // Natter also: the room already joined, back to the lists and a click on its `Rooms` item
+    // (what opening a bookmarked, autojoined room costs), to the same complete frame.
+    let reopenMs = null;
+    if (CLIENT.room.closeView && CLIENT.room.reopen) {
+      await CLIENT.room.closeView(s.page);
+      await s.page.evaluate(() => addEventListener('click', () => { window.__bench.marks.reopen_start ??= performance.now(); }, { capture: true, once: true }));
+      await watchNow(s.page, 'reopened', CLIENT.room.ready, { room: roomJid, occupants: occupants + 1, body: archivedBody(archived) });
+      await CLIENT.room.reopen(s.page, roomJid);
+      const end2 = await waitMark(s.page, 'reopened', { timeout: LIMIT_MS, what: 'the reopened room complete' });
+      reopenMs = Math.round(end2 - (await s.page.evaluate(() => window.__bench.marks.reopen_start)));
+    }
     let mem;
     if (measureMemory) {
       const after = await memory(s.page, s.cdp);
@@ -60,6 +72,7 @@ export async function roomRun({ site, i, CLIENT, openPage, LIMIT_MS, occupants, 
     }
     return {
       ms: end - start,
+      reopen_ms: reopenMs,
       longtasks: {
         longest_ms: Math.round(Math.max(0, ...during.map((x) => x.duration))),
         count: during.length,

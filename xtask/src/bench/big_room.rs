@@ -116,6 +116,13 @@ pub fn print(cases: &[Case]) {
                 .collect::<Vec<_>>()
                 .join(" ")
         );
+        if let Some(reopen) = med(r, "reopen_ms") {
+            println!(
+                "{:<52} {:>10}",
+                "    reopen the joined room (Rooms item click)",
+                format!("{reopen:.0} ms")
+            );
+        }
         println!(
             "{:<52} {:>10}",
             "    longest main-thread task",
@@ -149,6 +156,7 @@ pub fn to_json(cases: &[Case]) -> Value {
                     "runs": c.runs,
                     "runs_ms": ms,
                     "median_ms": (!ms.is_empty()).then(|| median(&ms)),
+                    "reopen_ms": c.result.as_ref().and_then(|r| med(r, "reopen_ms")),
                     "longest_task_ms": c.result.as_ref().and_then(|r| med(r, "longest_task_ms")),
                     "js_plus_wasm_bytes": c.result.as_ref().and_then(|r| med(r, "js_plus_wasm_bytes")),
                     "per_occupant_bytes": c.result.as_ref().and_then(|r| med(r, "per_occupant_bytes")),

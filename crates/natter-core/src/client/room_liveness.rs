@@ -24,6 +24,7 @@ impl Client {
         }
         let due = self.rooms.due(now, self.config.room_ping_ms);
         for room in due.join_timeout {
+            self.archive.forget_room(&room);
             let outbox = self
                 .rooms
                 .remove(&room)

@@ -74,6 +74,8 @@ pub struct Room {
     pub was_joined: bool,
     /// Group messages the user wrote before the join finished (id, body), sent once in.
     pub outbox: Vec<(String, String)>,
+    /// The archive catch-up went out right behind the join presence (see `send_join`).
+    pub catch_up_sent: bool,
 }
 
 impl Room {
@@ -92,6 +94,7 @@ impl Room {
             pinging: false,
             was_joined: false,
             outbox: Vec::new(),
+            catch_up_sent: false,
         }
     }
 

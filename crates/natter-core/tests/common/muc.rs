@@ -164,18 +164,25 @@ pub fn start_join(h: &mut Harness, nick: &str, password: Option<&str>) -> String
 
 /// The join presence after the room's disco#info.
 pub fn discovered(h: &mut Harness, id: &str, offers: Offers, nick: &str) -> Element {
+    discovered_out(h, id, offers, nick).0
+}
+
+/// [`discovered`], with everything sent (a room with MAM also gets the catch-up query).
+pub fn discovered_out(h: &mut Harness, id: &str, offers: Offers, nick: &str) -> (Element, Output) {
     let out = h.feed(&room_info(id, ROOM, offers, ""));
     assert!(out.events.is_empty(), "{out:?}");
     let presence = presence_to(&out, &format!("{ROOM}/{nick}")).clone();
     child(&presence, "x", MUC);
-    presence
+    (presence, out)
 }
 
 /// Joined as `nick` in a room offering `offers`, with nobody else there and (with MAM) the
 /// archive's catch-up answered as empty. Returns the events of our own presence.
 pub fn joined(h: &mut Harness, nick: &str, offers: Offers) -> Vec<Event> {
     let id = start_join(h, nick, None);
-    discovered(h, &id, offers, nick);
+    // With MAM the catch-up goes out right behind the join presence.
+    let sent = h.feed(&room_info(&id, ROOM, offers, ""));
+    presence_to(&sent, &format!("{ROOM}/{nick}"));
     let oid = offers.occupant_id.then_some("our-oid");
     let out = h.feed(&self_presence(nick, oid, &[]));
     assert!(
@@ -184,8 +191,12 @@ pub fn joined(h: &mut Harness, nick: &str, offers: Offers) -> Vec<Event> {
             .any(|e| matches!(e, Event::RoomJoined { .. })),
         "{out:?}"
     );
+    assert!(
+        !out.frames.iter().any(|f| f.has_child("query", MAM)),
+        "no second catch-up after the join: {out:?}"
+    );
     if offers.mam {
-        let iq = id_of(iq_to(&out, ROOM, "query", MAM));
+        let iq = id_of(iq_to(&sent, ROOM, "query", MAM));
         let fin = format!(
             r#"<iq xmlns="jabber:client" type="result" id="{iq}" from="{ROOM}"><fin xmlns="urn:xmpp:mam:2" complete="true"><set xmlns="http://jabber.org/protocol/rsm"/></fin></iq>"#
         );
