@@ -746,6 +746,7 @@ async fn the_room_log_renders_a_window_and_pages_older_messages_in_above() {
         room: room(),
         last: Some("arch-5000".into()),
         complete: true,
+        beginning: false,
     }));
     events.push(UiEvent::OpenRoom(Some(room())));
     state.apply_now(events);
@@ -859,6 +860,7 @@ async fn a_catch_up_that_fell_short_offers_the_missing_messages() {
         room: room(),
         last: Some("arch-20".into()),
         complete: true,
+        beginning: false,
     }));
     events.push(UiEvent::Core(Event::RoomJoining {
         room: room(),
@@ -869,6 +871,7 @@ async fn a_catch_up_that_fell_short_offers_the_missing_messages() {
         room: room(),
         last: Some("arch-103".into()),
         complete: false,
+        beginning: false,
     }));
     events.push(UiEvent::OpenRoom(Some(room())));
     state.apply_now(events);
@@ -915,4 +918,35 @@ async fn a_join_refused_for_its_password_says_so_and_asks_for_it() {
     let input = m.one("input[aria-label='Room password']");
     assert_eq!(input.get_attribute("type").as_deref(), Some("password"));
     assert!(button_text(&m, "Enter room").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn a_room_whose_whole_archive_came_offers_nothing_older() {
+    for (beginning, expect_button) in [(false, true), (true, false)] {
+        let state = in_room(0);
+        let mut events: Vec<UiEvent> = (1..=3).map(archived).collect();
+        events.push(UiEvent::Core(Event::RoomCaughtUp {
+            room: room(),
+            last: Some("arch-3".into()),
+            complete: true,
+            beginning,
+        }));
+        events.push(UiEvent::OpenRoom(Some(room())));
+        state.apply_now(events);
+        let m = Mounted::new(state);
+        tick().await;
+        tick().await;
+        let log = m.one("[role=log][aria-label=Messages]");
+        let text = log.text_content().unwrap();
+        let older = m
+            .all("[role=log][aria-label=Messages] button")
+            .iter()
+            .any(|b| b.text_content().as_deref() == Some("Load older messages"));
+        assert_eq!(older, expect_button, "beginning: {beginning}: {text}");
+        assert_eq!(
+            text.contains("This is the beginning of the room."),
+            !expect_button,
+            "{text}"
+        );
+    }
 }

@@ -328,11 +328,14 @@ pub enum Event {
     /// Someone invites us into a room.
     Invitation(Invitation),
     /// The archive catch-up after joining `room` is done (like [`Event::CaughtUp`]): `last` is
-    /// the newest archive id known in the room; `complete: false` marks a gap.
+    /// the newest archive id known in the room; `complete: false` marks a gap. `beginning`:
+    /// the catch-up was the newest page and the archive has nothing older, so the room's
+    /// whole history is what came (no "load older" to offer).
     RoomCaughtUp {
         room: RoomJid,
         last: Option<String>,
         complete: bool,
+        beginning: bool,
     },
     /// `Command::LoadRoomHistory` is done (like [`Event::HistoryPage`]).
     RoomHistoryPage {

@@ -190,7 +190,14 @@ impl Archive {
                 Next::Done(vec![history_page(room, with, first, complete)])
             }
             Purpose::CatchUpNewest { gap } => {
-                Next::Done(vec![caught_up(room, fin_last.or(query.last), !gap)])
+                // Paged backwards from the newest: `complete` is the archive's beginning.
+                let beginning = complete && !gap;
+                Next::Done(vec![caught_up(
+                    room,
+                    fin_last.or(query.last),
+                    !gap,
+                    beginning,
+                )])
             }
             Purpose::CatchUpAfter { pages } => {
                 let last = fin_last.or(query.last);
@@ -210,7 +217,7 @@ impl Archive {
                         );
                         Next::Page { queryid, query }
                     }
-                    last => Next::Done(vec![caught_up(room, last, complete)]),
+                    last => Next::Done(vec![caught_up(room, last, complete, false)]),
                 }
             }
         }
@@ -296,7 +303,7 @@ fn gave_up(query: Query, reason: String) -> Vec<Event> {
         // Catch-up runs by itself on every connect: its failure is a gap the app marks (with
         // "load missing messages"), not an error to alert about.
         Purpose::CatchUpAfter { .. } | Purpose::CatchUpNewest { .. } => {
-            vec![caught_up(query.room, query.last, false)]
+            vec![caught_up(query.room, query.last, false, false)]
         }
         Purpose::History { with } => vec![
             Event::RequestFailed {
@@ -311,12 +318,18 @@ fn gave_up(query: Query, reason: String) -> Vec<Event> {
     }
 }
 
-fn caught_up(room: Option<BareJid>, last: Option<String>, complete: bool) -> Event {
+fn caught_up(
+    room: Option<BareJid>,
+    last: Option<String>,
+    complete: bool,
+    beginning: bool,
+) -> Event {
     match room {
         Some(room) => Event::RoomCaughtUp {
             room,
             last,
             complete,
+            beginning,
         },
         None => Event::CaughtUp { last, complete },
     }

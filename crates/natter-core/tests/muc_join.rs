@@ -111,7 +111,8 @@ fn join_lists_occupants_then_us_and_pages_the_archive() {
         vec![Event::RoomCaughtUp {
             room: room(),
             last: Some("a1".into()),
-            complete: true
+            complete: true,
+            beginning: true
         }]
     );
     // The subject closes the join (§7.2.15): here, none.
@@ -465,5 +466,26 @@ fn a_refused_join_drops_the_history_asked_with_it() {
             .iter()
             .any(|e| matches!(e, Event::RoomCaughtUp { .. } | Event::GroupMessage(_))),
         "{out:?}"
+    );
+}
+
+#[test]
+fn a_newest_page_with_more_before_it_is_not_the_beginning() {
+    let mut h = online();
+    let id = start_join(&mut h, "thirdwitch", None);
+    let (_, sent) = discovered_out(&mut h, &id, MODERN, "thirdwitch");
+    let iq = id_of(iq_to(&sent, ROOM, "query", MAM));
+    h.feed(&self_presence("thirdwitch", None, &[]));
+    let out = h.feed(&format!(
+        r#"<iq xmlns="jabber:client" type="result" id="{iq}" from="{ROOM}"><fin xmlns="urn:xmpp:mam:2"><set xmlns="http://jabber.org/protocol/rsm"><first index="4900">a4901</first><last>a5000</last></set></fin></iq>"#
+    ));
+    assert_eq!(
+        out.events,
+        vec![Event::RoomCaughtUp {
+            room: room(),
+            last: Some("a5000".into()),
+            complete: true,
+            beginning: false
+        }]
     );
 }

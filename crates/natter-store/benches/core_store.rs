@@ -289,6 +289,7 @@ fn room_events(occupants: usize) -> Vec<natter_core::Event> {
         room,
         last: Some("a99".into()),
         complete: true,
+        beginning: false,
     });
     events
 }

@@ -336,8 +336,13 @@ impl Store {
                     c.roster = true;
                 }
             }
-            Event::RoomCaughtUp { room, complete, .. } => {
-                c.messages = self.rooms.caught_up(&room, complete);
+            Event::RoomCaughtUp {
+                room,
+                complete,
+                beginning,
+                ..
+            } => {
+                c.messages = self.rooms.caught_up(&room, complete, beginning);
             }
             Event::RoomHistoryPage {
                 room,

@@ -357,10 +357,21 @@ impl RoomLog {
 
 impl crate::rooms::Rooms {
     /// `Event::RoomCaughtUp`: returns whether the room's log changed.
-    pub fn caught_up(&mut self, room: &natter_core::room::RoomJid, complete: bool) -> bool {
-        self.rooms
-            .get_mut(room)
-            .is_some_and(|r| r.log.caught_up(complete))
+    pub fn caught_up(
+        &mut self,
+        room: &natter_core::room::RoomJid,
+        complete: bool,
+        beginning: bool,
+    ) -> bool {
+        self.rooms.get_mut(room).is_some_and(|r| {
+            let gap = r.log.caught_up(complete);
+            // Everything the archive holds came with the newest page: nothing older to offer.
+            let first = beginning && !r.log.exhausted;
+            if first {
+                r.log.exhausted = true;
+            }
+            gap || first
+        })
     }
 
     /// `Event::RoomHistoryPage`: returns whether the room's log changed.

@@ -289,6 +289,7 @@ fn caught_up_with_newest_page() -> Store {
         room: room(),
         last: Some("arch-1000".into()),
         complete: true,
+        beginning: false,
     });
     s
 }
@@ -353,6 +354,7 @@ fn messages_of_the_same_second_keep_page_order_across_pages() {
         room: room(),
         last: None,
         complete: true,
+        beginning: false,
     });
     for range in [41..=50, 31..=40] {
         for k in range {
@@ -383,6 +385,7 @@ fn live_messages_during_the_catch_up_stay_after_it() {
         room: room(),
         last: Some("arch-3".into()),
         complete: true,
+        beginning: false,
     });
     assert_eq!(numbers(&s), vec![1, 2, 3, 500]);
 }
@@ -457,6 +460,7 @@ fn an_incomplete_catch_up_leaves_a_gap_that_a_page_fills() {
         room: room(),
         last: Some("arch-5".into()),
         complete: true,
+        beginning: false,
     });
     s.apply(Event::RoomJoining {
         room: room(),
@@ -470,6 +474,7 @@ fn an_incomplete_catch_up_leaves_a_gap_that_a_page_fills() {
             room: room(),
             last: Some("arch-400".into()),
             complete: false,
+            beginning: false,
         })
         .messages
     );
@@ -500,10 +505,32 @@ fn a_catch_up_that_brought_nothing_marks_the_end() {
         room: room(),
         last: None,
         complete: false,
+        beginning: false,
     });
     let r = s.rooms.get(&room()).unwrap();
     assert_eq!(r.log.gaps.len(), 1);
     let last = r.log.lines.back().unwrap().order;
     assert!((r.log.gaps[0].at, r.log.gaps[0].seq) > last);
     assert_eq!(r.log.gaps[0].before, None);
+}
+
+#[test]
+fn a_catch_up_that_reached_the_archives_beginning_offers_nothing_older() {
+    let log = |s: &Store| s.rooms.get(&room()).unwrap().log.exhausted;
+    // The newest page had more before it: older pages stay on offer.
+    assert!(!log(&caught_up_with_newest_page()));
+
+    let mut s = joined();
+    for k in 1..=3 {
+        s.apply(Event::GroupMessage(archived(k)));
+    }
+    let changed = s.apply(Event::RoomCaughtUp {
+        room: room(),
+        last: Some("arch-3".into()),
+        complete: true,
+        beginning: true,
+    });
+    assert!(changed.messages, "the log's head changes");
+    assert!(log(&s), "the whole archive is in memory");
+    assert_eq!(numbers(&s), vec![1, 2, 3]);
 }

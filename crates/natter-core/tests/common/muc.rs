@@ -206,7 +206,8 @@ pub fn joined(h: &mut Harness, nick: &str, offers: Offers) -> Vec<Event> {
             vec![Event::RoomCaughtUp {
                 room: room(),
                 last: None,
-                complete: true
+                complete: true,
+                beginning: true
             }]
         );
     }

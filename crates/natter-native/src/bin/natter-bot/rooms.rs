@@ -179,11 +179,13 @@ pub fn event_json(e: &Event) -> Option<Value> {
             room,
             last,
             complete,
+            beginning,
         } => json!({
             "type": "room_caught_up",
             "room": room.to_string(),
             "last": last,
             "complete": complete,
+            "beginning": beginning,
         }),
         Event::RoomHistoryPage {
             room,
