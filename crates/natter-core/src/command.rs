@@ -50,6 +50,10 @@ pub enum Command {
     /// history (delayed messages). Given before sign-in, the join waits for it. Answered by
     /// `RoomJoining`, then `RoomJoined` or `RoomJoinFailed`. Rooms joined stay joined across
     /// sessions: they travel in [`crate::Resumption::rooms`] and a fresh session rejoins them.
+    /// A join that creates the room (status 201) accepts the service's default configuration
+    /// at once, like `CreateInstantRoom`: servers lock a new room until its owner configures
+    /// it (Prosody's default), and a user who typed a new room's address expects others to be
+    /// able to come in; the owner can change the settings afterwards.
     JoinRoom {
         room: BareJid,
         nick: String,

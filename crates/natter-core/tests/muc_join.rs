@@ -270,7 +270,13 @@ fn a_room_that_does_not_exist_yet_is_created_and_asked_again() {
     );
     // Now that it exists, what does it offer (for the next join)?
     iq_to(&out, ROOM, "query", DISCO_INFO);
-    assert!(!out.frames.iter().any(|f| f.has_child("query", MUC_OWNER)));
+    // Created, so locked until configured: the default configuration unlocks it for others.
+    let submit = iq_to(&out, ROOM, "query", MUC_OWNER);
+    assert_eq!(iq_type(submit), Some("set"));
+    let form = child(child(submit, "query", MUC_OWNER), "x", DATA);
+    assert_eq!(form.attr("type"), Some("submit"));
+    let out = h.feed(&iq_result(&id_of(submit), ROOM));
+    assert_eq!(out.events, vec![Event::RoomConfigured { room: room() }]);
 }
 
 #[test]

@@ -30,7 +30,8 @@ impl Client {
                 nick,
                 password,
                 after,
-            } => self.join_room(now, room, nick, password, after, false),
+                // A join that creates the room also unlocks it (see `Command::JoinRoom`).
+            } => self.join_room(now, room, nick, password, after, true),
             Command::CreateInstantRoom { room, nick } => {
                 self.join_room(now, room, nick, None, None, true)
             }
