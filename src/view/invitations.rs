@@ -1,5 +1,5 @@
 //! Invitations into rooms waiting for an answer (the `Invitations` list above `Rooms`):
-//! `Accept` joins the room (with the password the invitation carries), `Decline` forgets it.
+//! `Accept` joins the room (with the password the invitation carries), `Decline` forgets it (telling the inviter through the room when the room passed it on).
 
 use leptos::prelude::*;
 use natter_core::Command;
@@ -52,7 +52,17 @@ pub fn InvitationList() -> impl IntoView {
                 session.get().local(UiEvent::OpenRoom(Some(room)));
             }
         };
+        // A mediated invitation is answered through the room, so the inviter learns of it;
+        // a direct one (XEP-0249) has no answer.
+        let inviter = (!inv.direct).then(|| inv.from.clone());
         let decline = move |_| {
+            if let Some(inviter) = inviter.clone() {
+                session.get().command(Command::DeclineInvitation {
+                    room: decline_room.clone(),
+                    inviter,
+                    reason: None,
+                });
+            }
             session
                 .get()
                 .local(UiEvent::InvitationAnswered(decline_room.clone()))

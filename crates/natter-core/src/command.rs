@@ -123,6 +123,13 @@ pub enum Command {
         reason: Option<String>,
         direct: bool,
     },
+    /// Say no to a mediated invitation (XEP-0045 §7.8.2): the room tells `inviter`, with
+    /// the reason if given. A direct (XEP-0249) invitation has nothing to answer: just drop it.
+    DeclineInvitation {
+        room: BareJid,
+        inviter: Jid,
+        reason: Option<String>,
+    },
     /// The rooms a chat service lists (disco#items): answered by `RoomList`.
     ListRooms { service: BareJid },
     /// What a room says about itself (disco#info): answered by `RoomInfo`.

@@ -185,6 +185,22 @@ fn invitations_out_direct_and_mediated() {
 }
 
 #[test]
+fn declining_a_mediated_invitation_goes_through_the_room() {
+    let mut h = online();
+    let out = h.command(Command::DeclineInvitation {
+        room: room(),
+        inviter: "crone@shakespeare.lit/desktop".parse().unwrap(),
+        reason: Some("Sorry <busy>".into()),
+    });
+    let m = out.only_frame();
+    assert_eq!(m.attr("to"), Some(ROOM));
+    let decline = child(child(m, "x", MUC_USER), "decline", MUC_USER);
+    assert_eq!(decline.attr("to"), Some("crone@shakespeare.lit/desktop"));
+    assert_eq!(child(decline, "reason", MUC_USER).text(), "Sorry <busy>");
+    assert!(out.events.is_empty(), "{out:?}");
+}
+
+#[test]
 fn invitations_in() {
     let mut h = online();
     let out = h.feed(&format!(

@@ -140,6 +140,9 @@ fn failure_what(command: &Command) -> String {
             format!("Could not change the affiliation of {jid} in {room}")
         }
         Command::Invite { room, to, .. } => format!("Could not invite {to} to {room}"),
+        Command::DeclineInvitation { room, .. } => {
+            format!("Could not decline the invitation to {room}")
+        }
         Command::ListRooms { service } => format!("Could not list the rooms of {service}"),
         Command::RoomInfo { room } => format!("Could not get the details of {room}"),
         Command::SetBookmark(bookmark) => format!("Could not bookmark {}", bookmark.room),

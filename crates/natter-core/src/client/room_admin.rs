@@ -61,6 +61,13 @@ impl Client {
                 let query = admin::admin_item(Target::Jid(&jid, affiliation), reason.as_deref());
                 self.admin_request(now, room, query, what);
             }
+            Command::DeclineInvitation {
+                room,
+                inviter,
+                reason,
+            } => {
+                self.send(admin::decline(&room, &inviter, reason.as_deref()));
+            }
             Command::Invite {
                 room,
                 to,

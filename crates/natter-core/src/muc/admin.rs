@@ -211,6 +211,25 @@ pub fn mediated_invite(room: &BareJid, to: &BareJid, reason: Option<&str>) -> Me
     Message::normal(Some(Jid::from(room.clone()))).with_payloads(vec![x])
 }
 
+/// Declining a mediated invitation: the room passes it on to `inviter` (§7.8.2). Built like
+/// [`mediated_invite`] with minidom: xmpp-parsers' `MucUser` serializer would bring every
+/// muc#user child's code into the wasm for this one element.
+pub fn decline(room: &BareJid, inviter: &Jid, reason: Option<&str>) -> Message {
+    let mut decline = Element::builder("decline", ns::MUC_USER)
+        .attr(xml_ncname!("to").into(), inviter.to_string());
+    if let Some(reason) = reason.map(xml_text).filter(|r| !r.trim().is_empty()) {
+        decline = decline.append(
+            Element::builder("reason", ns::MUC_USER)
+                .append(reason)
+                .build(),
+        );
+    }
+    let x = Element::builder("x", ns::MUC_USER)
+        .append(decline.build())
+        .build();
+    Message::normal(Some(Jid::from(room.clone()))).with_payloads(vec![x])
+}
+
 /// A XEP-0249 direct invitation, from us to `to`.
 pub fn direct_invite(
     to: &BareJid,
