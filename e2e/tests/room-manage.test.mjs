@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startBot } from '../lib/bot.mjs';
 import { assertNoPageErrors, launch, newPage, open, signIn, ui } from '../lib/browser.mjs';
-import { SERVER, eventually } from '../lib/env.mjs';
+import { eventually } from '../lib/env.mjs';
 import { startServer } from '../lib/server.mjs';
 import { serveDist } from '../lib/serve.mjs';
 
@@ -14,7 +14,6 @@ const ALICE = { jid: 'alice@localhost', password: 'wonderland' };
 const BOB = { jid: 'bob@localhost', password: 'builder' };
 const SERVICE = 'conference.localhost';
 const SHOTS = process.env.NATTER_SHOTS || '/tmp';
-const LIVE_BOOKMARKS = SERVER === 'prosody';
 
 let server, site, browser;
 
@@ -204,29 +203,23 @@ test('bookmarks: set here, set on another device, autojoin at the next sign-in',
     await device.waitFor((e) => e.type === 'bookmarks'
       && e.items.some((b) => b.room === room && b.autojoin)
       && e.items.some((b) => b.room === other), { message: 'the other device has both bookmarks' });
-    // …live here: listed, not joined, `Enter room` joins it. ejabberd 23.01 (our config) does
-    // not push the PEP bookmarks node to the account's other resources at all (two natter-bot
-    // resources: the second gets no event), so the live steps run with Prosody only.
-    if (LIVE_BOOKMARKS) {
-      await roomItem(page, other).waitFor({ timeout: 10_000 });
-      await roomItem(page, other).click();
-      await button(page, 'Enter room').click();
-      await occupant(page, 'alice').waitFor({ timeout: 15_000 });
-      await eventually(async () => (await button(page, 'Bookmark room').getAttribute('aria-pressed')) === 'true', {
-        message: 'the other device’s bookmark pressed here',
-      });
-    }
+    // …live here: listed, not joined, `Enter room` joins it (pushed as XEP-0402 items by
+    // Prosody, as the whole XEP-0048 set mirrored into PEP by ejabberd 23.01).
+    await roomItem(page, other).waitFor({ timeout: 10_000 });
+    await roomItem(page, other).click();
+    await button(page, 'Enter room').click();
+    await occupant(page, 'alice').waitFor({ timeout: 15_000 });
+    await eventually(async () => (await button(page, 'Bookmark room').getAttribute('aria-pressed')) === 'true', {
+      message: 'the other device’s bookmark pressed here',
+    });
     // Removed on the other device: leaving now takes it off the list.
     const removedFrom = device.events.length;
     device.send(`unbookmark ${other}`);
-    if (LIVE_BOOKMARKS) {
-      await eventually(async () => (await button(page, 'Bookmark room').getAttribute('aria-pressed')) === 'false', {
-        message: 'the bookmark removed elsewhere shows here',
-      });
-    } else {
-      await device.waitFor((e) => e.type === 'bookmarks' && !e.items.some((b) => b.room === other),
-        { from: removedFrom, message: 'the other device removed its bookmark' });
-    }
+    await device.waitFor((e) => e.type === 'bookmarks' && !e.items.some((b) => b.room === other),
+      { from: removedFrom, message: 'the other device removed its bookmark' });
+    await eventually(async () => (await button(page, 'Bookmark room').getAttribute('aria-pressed')) === 'false', {
+      message: 'the bookmark removed elsewhere shows here',
+    });
 
     await button(page, 'Sign out').click();
     await ui(page).form.waitFor({ timeout: 10_000 });

@@ -29,6 +29,9 @@ pub const MAX_BOOKMARKS: usize = 2_000;
 pub const NODE: &str = ns::BOOKMARKS2;
 /// What we ask for in caps so the server pushes bookmark changes to us.
 pub const NOTIFY: &str = "urn:xmpp:bookmarks:1+notify";
+/// The same for the XEP-0048 set: servers without XEP-0402 (ejabberd 23.01) mirror private
+/// storage into this PEP node and push the whole set on every change.
+pub const LEGACY_NOTIFY: &str = "storage:bookmarks+notify";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -164,6 +167,17 @@ pub fn read_private(payload: &Element) -> Vec<Bookmark> {
             autojoin: c.autojoin,
         })
         .collect()
+}
+
+/// The whole XEP-0048 set in a `storage:bookmarks` PEP notification (`None`: the event is
+/// about another node, or carries no set).
+pub fn read_legacy_event(event: &Element) -> Option<Vec<Bookmark>> {
+    let items = event
+        .children()
+        .find(|c| c.is("items", ns::PUBSUB_EVENT) && c.attr("node") == Some(ns::BOOKMARKS))?;
+    let item = items.children().find(|c| c.is("item", ns::PUBSUB_EVENT))?;
+    item.has_child("storage", ns::BOOKMARKS)
+        .then(|| read_private(item))
 }
 
 /// One `<item id=room><conference/></item>`, of a result or a notification (either

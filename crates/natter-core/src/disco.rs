@@ -21,6 +21,7 @@ const FEATURES: &[&str] = &[
     ns::MUC,
     crate::muc::CONFERENCE,
     crate::bookmarks::NOTIFY,
+    crate::bookmarks::LEGACY_NOTIFY,
 ];
 
 pub struct Disco {

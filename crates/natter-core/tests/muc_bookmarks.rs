@@ -267,3 +267,43 @@ fn bookmarks_before_they_are_loaded() {
         [Event::RequestFailed { .. }]
     ));
 }
+
+/// ejabberd 23.01 keeps XEP-0048 storage and mirrors it into the `storage:bookmarks` PEP
+/// node: a change made on another device is pushed there, as the whole set.
+#[test]
+fn private_storage_changes_from_another_device_appear_live() {
+    let (mut h, get) = signed_in(config(), &[DISCO_INFO]);
+    let out = h.feed(&format!(
+        r#"<iq xmlns="jabber:client" type="result" id="{}"><query xmlns="jabber:iq:private"><storage xmlns="storage:bookmarks"/></query></iq>"#,
+        id_of(&get)
+    ));
+    assert_eq!(out.events, vec![Event::Bookmarks(Vec::new())]);
+    let push = |from: &str, conferences: &str| {
+        format!(
+            r#"<message xmlns="jabber:client" from="{from}" to="{ME}" type="headline"><event xmlns="http://jabber.org/protocol/pubsub#event"><items node="storage:bookmarks"><item id="current"><storage xmlns="storage:bookmarks">{conferences}</storage></item></items></event></message>"#
+        )
+    };
+    let heath_xml =
+        r#"<conference jid="heath@chat.example.org"><password>thunder</password></conference>"#;
+    let out = h.feed(&push(OWN, heath_xml));
+    assert_eq!(out.events, vec![Event::Bookmarks(vec![heath()])]);
+    // The same set again (our own change echoed back): nothing new.
+    assert!(h.feed(&push(OWN, heath_xml)).events.is_empty());
+    // Only our own account speaks for our bookmarks.
+    let out = h.feed(&push("mallory@evil.example", ""));
+    assert!(
+        matches!(out.events.as_slice(), [Event::Dropped { .. }]),
+        "{out:?}"
+    );
+    let out = h.feed(&push(OWN, ""));
+    assert_eq!(out.events, vec![Event::Bookmarks(Vec::new())]);
+}
+
+#[test]
+fn the_legacy_mirror_is_ignored_where_pep_bookmarks_are_kept() {
+    let mut h = pep_online();
+    let out = h.feed(&format!(
+        r#"<message xmlns="jabber:client" from="{OWN}" to="{ME}" type="headline"><event xmlns="http://jabber.org/protocol/pubsub#event"><items node="storage:bookmarks"><item id="current"><storage xmlns="storage:bookmarks"><conference jid="{ROOM}"/></storage></item></items></event></message>"#
+    ));
+    assert!(out.events.is_empty(), "{out:?}");
+}

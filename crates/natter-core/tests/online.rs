@@ -154,7 +154,7 @@ fn disco_info_matches_advertised_caps() {
     );
 
     // Independently of the core: XEP-0115 §5.1 over what we expect to advertise.
-    let s = "client/web//Natter<http://jabber.org/protocol/caps<http://jabber.org/protocol/disco#info<http://jabber.org/protocol/muc<jabber:x:conference<urn:xmpp:bookmarks:1+notify<urn:xmpp:ping<";
+    let s = "client/web//Natter<http://jabber.org/protocol/caps<http://jabber.org/protocol/disco#info<http://jabber.org/protocol/muc<jabber:x:conference<storage:bookmarks+notify<urn:xmpp:bookmarks:1+notify<urn:xmpp:ping<";
     assert_eq!(ver, STANDARD.encode(Sha1::hash(s.as_bytes())));
 
     for query_node in [None, Some(format!("{node}#{ver}"))] {
@@ -188,6 +188,7 @@ fn disco_info_matches_advertised_caps() {
                 DISCO_INFO,
                 "http://jabber.org/protocol/muc",
                 "jabber:x:conference",
+                "storage:bookmarks+notify",
                 "urn:xmpp:bookmarks:1+notify",
                 "urn:xmpp:ping"
             ]

@@ -191,10 +191,11 @@ impl Client {
             return;
         };
         let event = message.payloads.swap_remove(index);
-        let ours = event
-            .children()
-            .any(|c| c.attr("node") == Some(bookmarks::NODE));
-        if !ours {
+        let node = |n: &str| event.children().any(|c| c.attr("node") == Some(n));
+        // The XEP-0048 mirror counts only where it is what we keep bookmarks in: with
+        // XEP-0402 a server may push both, and the native node is the one to follow.
+        let legacy = self.bookmarks.mode == Mode::Private && node(ns::BOOKMARKS);
+        if !node(bookmarks::NODE) && !legacy {
             return;
         }
         if !self.own().is_own_bare(from.as_ref()) {
@@ -202,6 +203,15 @@ impl Client {
                 from.as_ref(),
                 "a bookmark notification not from our own account",
             ));
+            return;
+        }
+        if legacy {
+            if let Some(set) = bookmarks::read_legacy_event(&event) {
+                if self.bookmarks.replace(set) {
+                    self.events
+                        .push_back(Event::Bookmarks(self.bookmarks.all()));
+                }
+            }
             return;
         }
         let mut changed = false;
