@@ -1,4 +1,5 @@
-//! The message composer: Enter sends, Shift+Enter inserts a new line.
+//! The message composers: the one-to-one chat's, and the form all composers share (Enter
+//! sends, Shift+Enter inserts a new line).
 
 use leptos::ev::SubmitEvent;
 use leptos::html;
@@ -11,7 +12,6 @@ use crate::app::use_app;
 #[component]
 pub fn Composer(jid: BareJid) -> impl IntoView {
     let (state, session) = use_app();
-    let draft = RwSignal::new(String::new());
     let online = Memo::new(move |_| state.with_connection(|s| s.phase == Phase::Connected));
     let field = NodeRef::<html::Textarea>::new();
     // Ready to type as soon as the conversation opens (not on phones: the keyboard would
@@ -30,46 +30,72 @@ pub fn Composer(jid: BareJid) -> impl IntoView {
         }
     });
 
-    let send = move || {
-        let body = draft.get_untracked();
-        let body = body.trim();
+    let send = Callback::new(move |body: String| {
         // Also while offline: the message waits in the outbox and goes out on reconnection.
-        if body.is_empty() {
-            return;
+        session.get().send_message(jid.clone(), body)
+    });
+    let placeholder = Signal::derive(move || {
+        if online.get() {
+            "Write a message"
+        } else {
+            "Not connected: messages go out once connected"
         }
-        if session.get().send_message(jid.clone(), body.to_string()) {
+    });
+    view! { <ComposerForm placeholder send field /> }
+}
+
+/// The form every composer shares (chat, room, private): a `Message` textarea where Enter
+/// sends and Shift+Enter is a new line, and `Send`. `send` gets the trimmed, non-empty text
+/// and says whether it went: the draft is cleared then, and kept otherwise. `enabled: false`
+/// (not in the room, the occupant gone) disables `Send`; `error` shows as an alert above.
+#[component]
+pub fn ComposerForm(
+    #[prop(into)] placeholder: Signal<&'static str>,
+    send: Callback<String, bool>,
+    #[prop(optional, into)] enabled: Option<Signal<bool>>,
+    #[prop(optional, into)] error: Option<Signal<Option<&'static str>>>,
+    #[prop(optional)] field: Option<NodeRef<html::Textarea>>,
+) -> impl IntoView {
+    let draft = RwSignal::new(String::new());
+    let field = field.unwrap_or_default();
+    let enabled = move || enabled.is_none_or(|e| e.get());
+    let submit = move || {
+        let body = draft.get_untracked().trim().to_string();
+        if !body.is_empty() && send.run(body) {
             draft.set(String::new());
         }
     };
-    let send_on_submit = send.clone();
     view! {
         <form
             class="composer"
             on:submit=move |ev: SubmitEvent| {
                 ev.prevent_default();
-                send_on_submit();
+                submit();
             }
         >
+            {move || {
+                error
+                    .and_then(|e| e.get())
+                    .map(|e| view! { <p role="alert" class="alert small">{e}</p> })
+            }}
             <textarea
                 aria-label="Message"
                 rows="1"
-                placeholder=move || {
-                    if online.get() { "Write a message" } else { "Not connected: messages go out once connected" }
-                }
+                placeholder=move || placeholder.get()
                 node_ref=field
                 prop:value=move || draft.get()
                 on:input=move |ev| draft.set(event_target_value(&ev))
                 on:keydown=move |ev| {
                     if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
                         ev.prevent_default();
-                        send();
+                        submit();
                     }
                 }
             ></textarea>
             <button
                 type="submit"
                 class="primary"
-                disabled=move || draft.with(|d| d.trim().is_empty())
+                disabled=move || !enabled() || draft.with(|d| d.trim().is_empty())
             >
                 "Send"
             </button>

@@ -2,7 +2,6 @@
 //! `Private chat with NICK` in place of the room pane, with its own `Messages` log, composer
 //! and `Back to room`.
 
-use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
 use natter_core::jid::BareJid;
@@ -13,6 +12,7 @@ use crate::app::use_app;
 use crate::display;
 use crate::dom;
 use crate::state::UiEvent;
+use crate::view::composer::ComposerForm;
 use crate::view::MessageBody;
 
 #[component]
@@ -143,57 +143,17 @@ fn PrivateLog(room: BareJid, nick: String) -> impl IntoView {
     }
 }
 
-/// Enter sends; Shift+Enter is a new line.
+/// Sends to one occupant (`ComposerForm`: Enter sends, Shift+Enter is a new line).
 #[component]
 fn PrivateComposer(room: BareJid, nick: String, present: Memo<bool>) -> impl IntoView {
     let (_, session) = use_app();
-    let draft = RwSignal::new(String::new());
     let error = RwSignal::new(None::<&'static str>);
-    let send = move || {
-        let body = draft.get_untracked().trim().to_string();
-        if body.is_empty() {
-            return;
-        }
-        if session
+    let send = Callback::new(move |body: String| {
+        let sent = session
             .get()
-            .send_private_message(room.clone(), nick.clone(), body)
-        {
-            draft.set(String::new());
-            error.set(None);
-        } else {
-            error.set(Some("Not connected: the message was not sent."));
-        }
-    };
-    let send_on_submit = send.clone();
-    view! {
-        <form
-            class="composer"
-            on:submit=move |ev: SubmitEvent| {
-                ev.prevent_default();
-                send_on_submit();
-            }
-        >
-            {move || error.get().map(|e| view! { <p role="alert" class="alert small">{e}</p> })}
-            <textarea
-                aria-label="Message"
-                rows="1"
-                placeholder="Write privately"
-                prop:value=move || draft.get()
-                on:input=move |ev| draft.set(event_target_value(&ev))
-                on:keydown=move |ev| {
-                    if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
-                        ev.prevent_default();
-                        send();
-                    }
-                }
-            ></textarea>
-            <button
-                type="submit"
-                class="primary"
-                disabled=move || !present.get() || draft.with(|d| d.trim().is_empty())
-            >
-                "Send"
-            </button>
-        </form>
-    }
+            .send_private_message(room.clone(), nick.clone(), body);
+        error.set((!sent).then_some("Not connected: the message was not sent."));
+        sent
+    });
+    view! { <ComposerForm placeholder="Write privately" send enabled=present error=error /> }
 }

@@ -1,7 +1,6 @@
 //! The room pane: header (name, subject, `Leave room`), join or removal `alert`, the
 //! `Messages` log, the composer, and the `Occupants` list.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use natter_core::jid::BareJid;
 use natter_core::Command;
@@ -9,6 +8,7 @@ use natter_core::Command;
 use crate::app::use_app;
 use crate::display;
 use crate::state::UiEvent;
+use crate::view::composer::ComposerForm;
 use crate::view::occupants::OccupantList;
 use crate::view::room_actions::{Panel, RoomActions, RoomPanel};
 use crate::view::room_log::RoomLog;
@@ -111,60 +111,26 @@ pub fn RoomPane(jid: BareJid) -> impl IntoView {
     }
 }
 
-/// Enter sends to the whole room; Shift+Enter is a new line.
+/// Sends to the whole room (`ComposerForm`: Enter sends, Shift+Enter is a new line).
 #[component]
 fn RoomComposer(jid: BareJid) -> impl IntoView {
     let (state, session) = use_app();
-    let draft = RwSignal::new(String::new());
     let joined = {
         let jid = jid.clone();
         Memo::new(move |_| state.with_messages(|s| s.rooms.get(&jid).is_some_and(|r| r.joined)))
     };
     let error = RwSignal::new(None::<&'static str>);
-    let send = move || {
-        let body = draft.get_untracked().trim().to_string();
-        if body.is_empty() {
-            return;
-        }
-        if session.get().send_group_message(jid.clone(), body) {
-            draft.set(String::new());
-            error.set(None);
+    let send = Callback::new(move |body: String| {
+        let sent = session.get().send_group_message(jid.clone(), body);
+        error.set((!sent).then_some("Not connected: the message was not sent."));
+        sent
+    });
+    let placeholder = Signal::derive(move || {
+        if joined.get() {
+            "Write to the room"
         } else {
-            error.set(Some("Not connected: the message was not sent."));
+            "Not in the room"
         }
-    };
-    let send_on_submit = send.clone();
-    view! {
-        <form
-            class="composer"
-            on:submit=move |ev: SubmitEvent| {
-                ev.prevent_default();
-                send_on_submit();
-            }
-        >
-            {move || error.get().map(|e| view! { <p role="alert" class="alert small">{e}</p> })}
-            <textarea
-                aria-label="Message"
-                rows="1"
-                placeholder=move || {
-                    if joined.get() { "Write to the room" } else { "Not in the room" }
-                }
-                prop:value=move || draft.get()
-                on:input=move |ev| draft.set(event_target_value(&ev))
-                on:keydown=move |ev| {
-                    if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
-                        ev.prevent_default();
-                        send();
-                    }
-                }
-            ></textarea>
-            <button
-                type="submit"
-                class="primary"
-                disabled=move || !joined.get() || draft.with(|d| d.trim().is_empty())
-            >
-                "Send"
-            </button>
-        </form>
-    }
+    });
+    view! { <ComposerForm placeholder send enabled=joined error=error /> }
 }
