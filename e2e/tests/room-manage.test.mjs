@@ -3,59 +3,32 @@
 // invitations both ways, bookmarks set here and on another device, and autojoin at the next
 // sign-in in a fresh browser context.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { startBot } from '../lib/bot.mjs';
-import { assertNoPageErrors, launch, newPage, open, signIn, ui } from '../lib/browser.mjs';
+import { assertNoPageErrors, newPage, open, signIn, ui } from '../lib/browser.mjs';
+import { SERVICE, roomSuite, rooms, roomItem, occupant, joinRoom } from '../lib/rooms.mjs';
 import { eventually } from '../lib/env.mjs';
-import { startServer } from '../lib/server.mjs';
-import { serveDist } from '../lib/serve.mjs';
 
 const ALICE = { jid: 'alice@localhost', password: 'wonderland' };
 const BOB = { jid: 'bob@localhost', password: 'builder' };
-const SERVICE = 'conference.localhost';
 const SHOTS = process.env.NATTER_SHOTS || '/tmp';
 
-let server, site, browser;
+const env = roomSuite([['alice', 'wonderland'], ['bob', 'builder']]);
 
-before(async () => {
-  [server, site, browser] = await Promise.all([
-    startServer({ users: [['alice', 'wonderland'], ['bob', 'builder']] }),
-    serveDist(),
-    launch(),
-  ]);
-});
-
-after(async () => {
-  await Promise.allSettled([browser?.close(), site?.close(), server?.stop()]);
-});
-
-const rooms = (page) => page.getByRole('list', { name: 'Rooms' });
-const roomItem = (page, jid) => rooms(page).getByRole('listitem').and(page.locator(`[data-jid="${jid}"]`));
-const occupants = (page) => page.getByRole('list', { name: 'Occupants' });
-const occupant = (page, nick) => occupants(page).getByRole('listitem').and(page.locator(`[data-nick="${nick}"]`));
 const button = (scope, name) => scope.getByRole('button', { name, exact: true });
 const alertText = async (page) => (await page.getByRole('alert').allTextContents()).join(' | ');
-
-async function join(page, room, nick) {
-  await button(page, 'Join room').click();
-  await page.getByRole('textbox', { name: 'Room address' }).fill(room);
-  await page.getByRole('textbox', { name: 'Nickname' }).fill(nick);
-  await button(page, 'Join').click();
-  await roomItem(page, room).waitFor({ timeout: 15_000 });
-  await occupant(page, nick).waitFor({ timeout: 15_000 });
-}
 
 test('nickname, subject, settings, discovery and invitations with a bot', { timeout: 180_000 }, async () => {
   const stamp = Date.now();
   const room = `manage-${stamp}@${SERVICE}`;
   const botRoom = `bobs-${stamp}@${SERVICE}`;
-  const page = await newPage(browser);
+  const page = await newPage(env.browser);
   let bot;
   try {
-    await open(page, site.url);
-    await signIn(page, { ...ALICE, service: server.url });
-    await join(page, room, 'alice');
-    bot = await startBot({ url: server.ws, ...BOB });
+    await open(page, env.site.url);
+    await signIn(page, { ...ALICE, service: env.server.url });
+    await joinRoom(page, room, 'alice');
+    bot = await startBot({ url: env.server.ws, ...BOB });
     bot.send(`join ${room} bob`);
     await bot.waitFor((e) => e.type === 'room_joined' && e.room === room, { message: 'bot joined' });
     await occupant(page, 'bob').waitFor({ timeout: 10_000 });
@@ -180,12 +153,12 @@ test('bookmarks: set here, set on another device, autojoin at the next sign-in',
   const stamp = Date.now();
   const room = `marked-${stamp}@${SERVICE}`;
   const other = `elsewhere-${stamp}@${SERVICE}`;
-  const page = await newPage(browser);
+  const page = await newPage(env.browser);
   let device, again;
   try {
-    await open(page, site.url);
-    await signIn(page, { ...ALICE, service: server.url });
-    await join(page, room, 'alice');
+    await open(page, env.site.url);
+    await signIn(page, { ...ALICE, service: env.server.url });
+    await joinRoom(page, room, 'alice');
     const mark = button(page, 'Bookmark room');
     assert.equal(await mark.getAttribute('aria-pressed'), 'false');
     await mark.click();
@@ -197,7 +170,7 @@ test('bookmarks: set here, set on another device, autojoin at the next sign-in',
     await auto.check();
 
     // alice's other device sees the bookmark with autojoin, and adds one of its own.
-    device = await startBot({ url: server.ws, ...ALICE, resource: 'phone' });
+    device = await startBot({ url: env.server.ws, ...ALICE, resource: 'phone' });
     await device.waitFor((e) => e.type === 'bookmarks', { timeout: 20_000, message: 'the device loads bookmarks' });
     device.send(`bookmark ${other} manual alice`);
     await device.waitFor((e) => e.type === 'bookmarks'
@@ -225,9 +198,9 @@ test('bookmarks: set here, set on another device, autojoin at the next sign-in',
     await ui(page).form.waitFor({ timeout: 10_000 });
     await page.context().close();
 
-    again = await newPage(browser);
-    await open(again, site.url);
-    await signIn(again, { ...ALICE, service: server.url });
+    again = await newPage(env.browser);
+    await open(again, env.site.url);
+    await signIn(again, { ...ALICE, service: env.server.url });
     await roomItem(again, room).waitFor({ timeout: 15_000 });
     await roomItem(again, room).click();
     await occupant(again, 'alice').waitFor({ timeout: 15_000 });

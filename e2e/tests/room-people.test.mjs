@@ -3,55 +3,19 @@
 // voice, kicks and bans it with a reason; then the reverse: a bot owning a room kicks the
 // browser user, whose room alert says so in plain words.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { startBot } from '../lib/bot.mjs';
-import { assertNoPageErrors, launch, newPage, open, signIn } from '../lib/browser.mjs';
+import { assertNoPageErrors, newPage, open, signIn } from '../lib/browser.mjs';
+import { SERVICE, roomSuite, roomItem, occupants, occupant, joinRoom, act } from '../lib/rooms.mjs';
 import { SERVER, eventually } from '../lib/env.mjs';
-import { startServer } from '../lib/server.mjs';
-import { serveDist } from '../lib/serve.mjs';
 
 const ALICE = { jid: 'alice@localhost', password: 'wonderland' };
 const BOB = { jid: 'bob@localhost', password: 'builder' };
-const SERVICE = 'conference.localhost';
 const SHOTS = process.env.NATTER_PEOPLE_SHOTS || '/tmp';
 
-let server, site, browser;
+const env = roomSuite([['alice', 'wonderland'], ['bob', 'builder']]);
 
-before(async () => {
-  [server, site, browser] = await Promise.all([
-    startServer({ users: [['alice', 'wonderland'], ['bob', 'builder']] }),
-    serveDist(),
-    launch(),
-  ]);
-});
-
-after(async () => {
-  await Promise.allSettled([browser?.close(), site?.close(), server?.stop()]);
-});
-
-const rooms = (page) => page.getByRole('list', { name: 'Rooms' });
-const occupants = (page) => page.getByRole('list', { name: 'Occupants' });
-const roomItem = (page, jid) => rooms(page).getByRole('listitem').and(page.locator(`[data-jid="${jid}"]`));
-const occupant = (page, nick) => occupants(page).getByRole('listitem').and(page.locator(`[data-nick="${nick}"]`));
 const privateChat = (page, nick) => page.getByRole('region', { name: `Private chat with ${nick}` });
-
-async function joinRoom(page, room, nick) {
-  await page.getByRole('button', { name: 'Join room', exact: true }).click();
-  await page.getByRole('textbox', { name: 'Room address' }).fill(room);
-  await page.getByRole('textbox', { name: 'Nickname' }).fill(nick);
-  await page.getByRole('button', { name: 'Join', exact: true }).click();
-  await roomItem(page, room).waitFor({ timeout: 15_000 });
-  await occupant(page, nick).waitFor({ timeout: 15_000 });
-}
-
-/** Opens `Actions for NICK` and picks `item` in the menu named NICK. */
-async function act(page, nick, item) {
-  await page.getByRole('button', { name: `Actions for ${nick}`, exact: true }).click();
-  const menu = page.getByRole('menu', { name: nick, exact: true });
-  await menu.waitFor({ timeout: 5_000 });
-  await menu.getByRole('menuitem', { name: item, exact: true }).click();
-  await menu.waitFor({ state: 'detached', timeout: 5_000 });
-}
 
 async function rejoin(bot, room) {
   const from = bot.events.length;
@@ -61,14 +25,14 @@ async function rejoin(bot, room) {
 
 test('private messages, voice, kick and ban from the occupant menu', { timeout: 180_000 }, async () => {
   const room = `people-${Date.now()}@${SERVICE}`;
-  const page = await newPage(browser);
+  const page = await newPage(env.browser);
   let bot;
   try {
-    await open(page, site.url);
-    await signIn(page, { ...ALICE, service: server.url });
+    await open(page, env.site.url);
+    await signIn(page, { ...ALICE, service: env.server.url });
     await joinRoom(page, room, 'alice');
 
-    bot = await startBot({ url: server.ws, ...BOB });
+    bot = await startBot({ url: env.server.ws, ...BOB });
     await rejoin(bot, room);
     await occupant(page, 'bob').waitFor({ timeout: 10_000 });
 
@@ -173,15 +137,15 @@ test('private messages, voice, kick and ban from the occupant menu', { timeout: 
 
 test('kicked by the room’s owner: the room alert says so with the reason', { timeout: 120_000 }, async () => {
   const room = `owned-${Date.now()}@${SERVICE}`;
-  const page = await newPage(browser);
+  const page = await newPage(env.browser);
   let bot;
   try {
-    bot = await startBot({ url: server.ws, ...BOB });
+    bot = await startBot({ url: env.server.ws, ...BOB });
     bot.send(`instant ${room} bob`);
     await bot.waitFor((e) => e.type === 'room_joined' && e.room === room, { message: 'bot created the room' });
 
-    await open(page, site.url);
-    await signIn(page, { ...ALICE, service: server.url });
+    await open(page, env.site.url);
+    await signIn(page, { ...ALICE, service: env.server.url });
     await joinRoom(page, room, 'alice');
     // Not a moderator here: only a private message is offered.
     await page.getByRole('button', { name: 'Actions for bob', exact: true }).click();

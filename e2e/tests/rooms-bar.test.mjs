@@ -4,46 +4,20 @@
 // Elements are found by role and accessible name only (shared/ui-contract.md + the room names
 // documented in README.md).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { startBot } from '../lib/bot.mjs';
-import { assertNoPageErrors, launch, newPage, open, signIn, ui } from '../lib/browser.mjs';
+import { assertNoPageErrors, newPage, open, signIn, ui } from '../lib/browser.mjs';
+import { SERVICE, roomSuite, roomItem, occupants, occupant, joinRoom, act } from '../lib/rooms.mjs';
 import { eventually } from '../lib/env.mjs';
-import { startServer } from '../lib/server.mjs';
-import { serveDist } from '../lib/serve.mjs';
 
 const ALICE = { jid: 'alice@localhost', password: 'wonderland' };
 const CAROL = { jid: 'carol@localhost', password: 'christmas' };
 const BOB = { jid: 'bob@localhost', password: 'builder' };
-const SERVICE = 'conference.localhost';
 
-let server, site, browser;
+const env = roomSuite([['alice', 'wonderland'], ['carol', 'christmas'], ['bob', 'builder']]);
 
-before(async () => {
-  [server, site, browser] = await Promise.all([
-    startServer({ users: [['alice', 'wonderland'], ['carol', 'christmas'], ['bob', 'builder']] }),
-    serveDist(),
-    launch(),
-  ]);
-});
-
-after(async () => {
-  await Promise.allSettled([browser?.close(), site?.close(), server?.stop()]);
-});
-
-const rooms = (page) => page.getByRole('list', { name: 'Rooms' });
-const roomItem = (page, jid) => rooms(page).getByRole('listitem').and(page.locator(`[data-jid="${jid}"]`));
-const occupants = (page) => page.getByRole('list', { name: 'Occupants' });
-const occupant = (page, nick) => occupants(page).getByRole('listitem').and(page.locator(`[data-nick="${nick}"]`));
 const said = (page, from, text) => ui(page).messages.getByRole('article')
   .and(page.locator(`[data-from="${from}"]`)).filter({ hasText: text });
-
-async function join(page, room, nick) {
-  await page.getByRole('button', { name: 'Join room', exact: true }).click();
-  await page.getByRole('textbox', { name: 'Room address' }).fill(room);
-  await page.getByRole('textbox', { name: 'Nickname' }).fill(nick);
-  await page.getByRole('button', { name: 'Join', exact: true }).click();
-  await occupant(page, nick).waitFor({ timeout: 15_000 });
-}
 
 async function send(page, text) {
   const u = ui(page);
@@ -51,23 +25,17 @@ async function send(page, text) {
   await u.composer.press('Enter');
 }
 
-/** Opens the occupant's actions menu and picks `item`. */
-async function act(page, nick, item) {
-  await occupant(page, nick).getByRole('button', { name: `Actions for ${nick}`, exact: true }).click();
-  await page.getByRole('menu', { name: nick, exact: true }).getByRole('menuitem', { name: item, exact: true }).click();
-}
-
 test('two browser users and a bot: messages, private messages, nick, subject, kick, history after rejoin, autojoin',
   { timeout: 240_000 }, async () => {
     const room = `bar-${Date.now()}@${SERVICE}`;
-    const alice = await newPage(browser);
-    const carol = await newPage(browser);
+    const alice = await newPage(env.browser);
+    const carol = await newPage(env.browser);
     let bob, alice2;
     try {
       // alice creates the room (she is its owner) and bookmarks it with autojoin.
-      await open(alice, site.url);
-      await signIn(alice, { ...ALICE, service: server.url });
-      await join(alice, room, 'alice');
+      await open(alice, env.site.url);
+      await signIn(alice, { ...ALICE, service: env.server.url });
+      await joinRoom(alice, room, 'alice');
       const mark = alice.getByRole('button', { name: 'Bookmark room', exact: true });
       await mark.click();
       await eventually(async () => (await mark.getAttribute('aria-pressed')) === 'true', {
@@ -76,11 +44,11 @@ test('two browser users and a bot: messages, private messages, nick, subject, ki
       const auto = alice.getByRole('checkbox', { name: 'Join automatically', exact: true });
       if (!(await auto.isChecked())) await auto.check();
 
-      await open(carol, site.url);
-      await signIn(carol, { ...CAROL, service: server.url });
-      await join(carol, room, 'carol');
+      await open(carol, env.site.url);
+      await signIn(carol, { ...CAROL, service: env.server.url });
+      await joinRoom(carol, room, 'carol');
 
-      bob = await startBot({ url: server.ws, ...BOB });
+      bob = await startBot({ url: env.server.ws, ...BOB });
       bob.send(`join ${room} bob`);
       await bob.waitFor((e) => e.type === 'room_joined' && e.room === room, { message: 'bob joined' });
       for (const page of [alice, carol]) {
@@ -152,7 +120,7 @@ test('two browser users and a bot: messages, private messages, nick, subject, ki
       // While caroline is out the room goes on; she rejoins and finds it, each message once.
       bob.send(`say ${room} while you were out`);
       await said(alice, `${room}/bob`, 'while you were out').waitFor({ timeout: 10_000 });
-      await join(carol, room, 'caroline');
+      await joinRoom(carol, room, 'caroline');
       await said(carol, `${room}/bob`, 'while you were out').waitFor({ timeout: 15_000 });
       await said(carol, `${room}/alice`, 'alice to all').waitFor({ timeout: 10_000 });
       for (const text of ['alice to all', 'carol to all', 'bob to all', 'while you were out']) {
@@ -165,9 +133,9 @@ test('two browser users and a bot: messages, private messages, nick, subject, ki
       const gone = await bob.waitFor((e) => e.type === 'occupant' && e.nick === 'alice' && e.available === false,
         { message: 'bob sees alice go' });
       const back = bob.events.indexOf(gone) + 1;
-      alice2 = await newPage(browser);
-      await open(alice2, site.url);
-      await signIn(alice2, { ...ALICE, service: server.url });
+      alice2 = await newPage(env.browser);
+      await open(alice2, env.site.url);
+      await signIn(alice2, { ...ALICE, service: env.server.url });
       await bob.waitFor((e) => e.type === 'occupant' && e.nick === 'alice' && e.available === true,
         { from: back, timeout: 20_000, message: 'bob sees alice come back by herself' });
       await roomItem(alice2, room).click();

@@ -1,43 +1,25 @@
 // Group chat: the browser user joins a room, a bot (natter-bot) joins too, they talk both ways,
 // the occupant list shows both, and a message naming the browser user is highlighted and counted.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { startBot } from '../lib/bot.mjs';
-import { assertNoPageErrors, launch, newPage, open, signIn, ui } from '../lib/browser.mjs';
+import { assertNoPageErrors, newPage, open, signIn, ui } from '../lib/browser.mjs';
+import { SERVICE, roomSuite, roomItem, occupants, occupant } from '../lib/rooms.mjs';
 import { eventually } from '../lib/env.mjs';
-import { startServer } from '../lib/server.mjs';
-import { serveDist } from '../lib/serve.mjs';
 
 const ALICE = { jid: 'alice@localhost', password: 'wonderland' };
 const BOB = { jid: 'bob@localhost', password: 'builder' };
-const SERVICE = 'conference.localhost';
 
-let server, site, browser;
+const env = roomSuite([['alice', 'wonderland'], ['bob', 'builder']]);
 
-before(async () => {
-  [server, site, browser] = await Promise.all([
-    startServer({ users: [['alice', 'wonderland'], ['bob', 'builder']] }),
-    serveDist(),
-    launch(),
-  ]);
-});
-
-after(async () => {
-  await Promise.allSettled([browser?.close(), site?.close(), server?.stop()]);
-});
-
-const rooms = (page) => page.getByRole('list', { name: 'Rooms' });
-const occupants = (page) => page.getByRole('list', { name: 'Occupants' });
-const roomItem = (page, jid) => rooms(page).getByRole('listitem').and(page.locator(`[data-jid="${jid}"]`));
-const occupant = (page, nick) => occupants(page).getByRole('listitem').and(page.locator(`[data-nick="${nick}"]`));
 
 test('join a room, talk with a bot both ways, see occupants and a counted mention', { timeout: 120_000 }, async () => {
   const room = `coven-${Date.now()}@${SERVICE}`;
-  const page = await newPage(browser);
+  const page = await newPage(env.browser);
   let bot;
   try {
-    await open(page, site.url);
-    await signIn(page, { ...ALICE, service: server.url });
+    await open(page, env.site.url);
+    await signIn(page, { ...ALICE, service: env.server.url });
     const u = ui(page);
 
     await page.getByRole('button', { name: 'Join room', exact: true }).click();
@@ -47,7 +29,7 @@ test('join a room, talk with a bot both ways, see occupants and a counted mentio
     await roomItem(page, room).waitFor({ timeout: 15_000 });
     await occupant(page, 'alice').waitFor({ timeout: 15_000 });
 
-    bot = await startBot({ url: server.ws, ...BOB });
+    bot = await startBot({ url: env.server.ws, ...BOB });
     bot.send(`join ${room} bob`);
     await bot.waitFor((e) => e.type === 'room_joined' && e.room === room, { message: 'bot joined the room' });
     await occupant(page, 'bob').waitFor({ timeout: 10_000 });
