@@ -196,36 +196,28 @@ pub fn room_list(query: &Element) -> Vec<RoomListItem> {
 
 /// A mediated invitation: the room passes it on and vouches for who sent it (§7.8.2).
 pub fn mediated_invite(room: &BareJid, to: &BareJid, reason: Option<&str>) -> Message {
-    let mut invite =
-        Element::builder("invite", ns::MUC_USER).attr(xml_ncname!("to").into(), to.to_string());
-    if let Some(reason) = reason.map(xml_text).filter(|r| !r.trim().is_empty()) {
-        invite = invite.append(
-            Element::builder("reason", ns::MUC_USER)
-                .append(reason)
-                .build(),
-        );
-    }
-    let x = Element::builder("x", ns::MUC_USER)
-        .append(invite.build())
-        .build();
-    Message::normal(Some(Jid::from(room.clone()))).with_payloads(vec![x])
+    through_room(room, "invite", &to.to_string(), reason)
 }
 
-/// Declining a mediated invitation: the room passes it on to `inviter` (§7.8.2). Built like
-/// [`mediated_invite`] with minidom: xmpp-parsers' `MucUser` serializer would bring every
-/// muc#user child's code into the wasm for this one element.
+/// Declining a mediated invitation: the room passes it on to `inviter` (§7.8.2).
 pub fn decline(room: &BareJid, inviter: &Jid, reason: Option<&str>) -> Message {
-    let mut decline = Element::builder("decline", ns::MUC_USER)
-        .attr(xml_ncname!("to").into(), inviter.to_string());
+    through_room(room, "decline", &inviter.to_string(), reason)
+}
+
+/// `<x muc#user><{name} to=…><reason/></…></x>` to the room, which passes it on. Built with
+/// minidom: xmpp-parsers' `MucUser` serializer would bring every muc#user child's code into
+/// the wasm for this one element.
+fn through_room(room: &BareJid, name: &str, to: &str, reason: Option<&str>) -> Message {
+    let mut child = Element::builder(name, ns::MUC_USER).attr(xml_ncname!("to").into(), to);
     if let Some(reason) = reason.map(xml_text).filter(|r| !r.trim().is_empty()) {
-        decline = decline.append(
+        child = child.append(
             Element::builder("reason", ns::MUC_USER)
                 .append(reason)
                 .build(),
         );
     }
     let x = Element::builder("x", ns::MUC_USER)
-        .append(decline.build())
+        .append(child.build())
         .build();
     Message::normal(Some(Jid::from(room.clone()))).with_payloads(vec![x])
 }
