@@ -198,6 +198,7 @@ mod tests {
                 stanza_id: None,
                 origin_id: None,
                 archived: false,
+                ext: Default::default(),
             },
             state: DeliveryState::Sent,
             at,

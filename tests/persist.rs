@@ -47,6 +47,7 @@ fn message(id: &str, peer: &str, dir: Direction, at: u64, state: DeliveryState) 
             stanza_id: None,
             origin_id: Some(id.into()),
             archived: false,
+            ext: Default::default(),
         },
         state,
         at,
@@ -367,6 +368,7 @@ fn incoming(id: &str, peer: &str) -> Event {
         stanza_id: Some(format!("S-{id}")),
         origin_id: None,
         archived: false,
+        ext: Default::default(),
     })
 }
 
@@ -482,6 +484,7 @@ fn archived(i: usize, ms: u64) -> UiEvent {
         stanza_id: Some(format!("S-{i}")),
         origin_id: None,
         archived: true,
+        ext: Default::default(),
     }))
 }
 

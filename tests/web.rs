@@ -88,6 +88,7 @@ fn incoming(id: &str, peer: &str, body: &str) -> UiEvent {
         stanza_id: None,
         origin_id: None,
         archived: false,
+        ext: Default::default(),
     }))
 }
 
@@ -346,6 +347,7 @@ async fn unread_badge_and_title_then_opening_clears_them() {
         stanza_id: None,
         origin_id: None,
         archived: false,
+        ext: Default::default(),
     };
     state.apply_now([UiEvent::Core(Event::MessageSent(sent))]);
     tick().await;
@@ -660,6 +662,7 @@ fn chat_message(i: usize, peer: &str, archived: bool) -> ChatMessage {
         stanza_id: Some(format!("arch-{i}")),
         origin_id: None,
         archived,
+        ext: Default::default(),
     }
 }
 

@@ -95,6 +95,7 @@ pub fn message_from_js(v: &JsValue) -> Option<StoredMessage> {
         stanza_id: string(v, "s"),
         origin_id: string(v, "o"),
         archived: flag(v, "a"),
+        ext: Default::default(),
     };
     Some(StoredMessage {
         msg,

@@ -164,7 +164,14 @@ pub struct ChatMessage {
     pub origin_id: Option<String>,
     /// Came from the archive (XEP-0313), not live.
     pub archived: bool,
+    /// What the message carries besides its text (modern-messaging XEPs).
+    pub ext: MessageExt,
 }
+
+/// A one-to-one message's extensions beyond body and ids: one struct with a `Default` so that
+/// each XEP adds its own fields here without touching every place a message is built.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MessageExt {}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {

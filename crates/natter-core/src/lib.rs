@@ -49,8 +49,8 @@ pub use command::Command;
 pub use config::Config;
 pub use credential::{FastToken, ScramSecret, StoredCredential, SAVED_SIGN_IN_EXPIRED};
 pub use event::{
-    Ask, ChatMessage, Direction, Error, Event, PresenceUpdate, RosterItem, SessionState, Show,
-    Subscription,
+    Ask, ChatMessage, Direction, Error, Event, MessageExt, PresenceUpdate, RosterItem,
+    SessionState, Show, Subscription,
 };
 pub use muc::rooms::{JoinedRoom, RoomFeatures};
 pub use room::{

@@ -142,6 +142,7 @@ pub fn chat_message(
         stanza_id,
         origin_id: ids.origin_id,
         archived,
+        ext: Default::default(),
     })
 }
 

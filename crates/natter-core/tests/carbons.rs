@@ -63,6 +63,7 @@ fn received_carbon_is_an_incoming_message() {
             stanza_id: Some("arch-7".into()),
             origin_id: Some("r1".into()),
             archived: false,
+            ext: Default::default(),
         })]
     );
     assert!(out.frames.is_empty());

@@ -30,6 +30,7 @@ fn message_in() {
             stanza_id: None,
             origin_id: None,
             archived: false,
+            ext: Default::default(),
         })]
     );
 }
@@ -101,6 +102,7 @@ fn message_out_and_its_bounce() {
             stanza_id: None,
             origin_id: Some(id.clone()),
             archived: false,
+            ext: Default::default(),
         })]
     );
 

@@ -390,6 +390,7 @@ impl Store {
             stanza_id: None,
             origin_id: None,
             archived: false,
+            ext: Default::default(),
         };
         let conv = self.conversations.entry(peer.clone()).or_default();
         conv.insert_pending_at(msg, now);
@@ -557,6 +558,7 @@ impl Store {
                     stanza_id: None,
                     origin_id: None,
                     archived: false,
+                    ext: Default::default(),
                 };
                 let state = if e.sent {
                     DeliveryState::Sent

@@ -25,6 +25,7 @@ fn message(name: &str, secs: u64, archived: bool) -> Event {
         stanza_id: Some(format!("S-{name}")),
         origin_id: None,
         archived,
+        ext: Default::default(),
     })
 }
 

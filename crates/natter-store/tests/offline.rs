@@ -41,6 +41,7 @@ impl Msg {
             stanza_id: None,
             origin_id: None,
             archived: false,
+            ext: Default::default(),
         })
     }
     fn outgoing(id: &str, peer: &str, body: &str) -> Msg {
@@ -54,6 +55,7 @@ impl Msg {
             stanza_id: None,
             origin_id: None,
             archived: false,
+            ext: Default::default(),
         })
     }
     fn stanza(mut self, s: &str) -> Msg {

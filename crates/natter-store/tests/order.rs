@@ -93,6 +93,7 @@ fn message(i: usize, t: u64, archived: bool) -> Event {
         stanza_id: Some(format!("s{i}")),
         origin_id: None,
         archived,
+        ext: Default::default(),
     })
 }
 

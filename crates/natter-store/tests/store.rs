@@ -42,6 +42,7 @@ fn incoming(id: &str, peer: &str, body: &str) -> Event {
         stanza_id: None,
         origin_id: None,
         archived: false,
+        ext: Default::default(),
     })
 }
 
@@ -165,6 +166,7 @@ fn pending_outgoing_message_is_confirmed_not_duplicated() {
         stanza_id: None,
         origin_id: None,
         archived: false,
+        ext: Default::default(),
     }));
     let conv = &s.conversations[&bob];
     assert_eq!(conv.messages.len(), 1);

@@ -19,6 +19,7 @@ fn incoming(id: &str, peer: &str, delayed: Option<&str>) -> Event {
         stanza_id: None,
         origin_id: None,
         archived: false,
+        ext: Default::default(),
     })
 }
 

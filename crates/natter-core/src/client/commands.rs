@@ -85,6 +85,7 @@ impl Client {
                 stanza_id: None,
                 origin_id: Some(xml_text(id)),
                 archived: false,
+                ext: Default::default(),
             }));
         } else {
             self.events.push_back(Event::MessageFailed {
