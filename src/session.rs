@@ -330,6 +330,7 @@ impl Session {
                     to: Jid::from(peer),
                     id: id.clone(),
                     body,
+                    ext: Default::default(),
                 },
             );
             inner.handed.insert(&id);

@@ -63,6 +63,7 @@ impl Inner {
                     to: Jid::from(m.to),
                     id: m.id.clone(),
                     body: m.body,
+                    ext: Default::default(),
                 },
             );
             self.handed.insert(&m.id);

@@ -9,7 +9,12 @@ pub enum Command {
     /// Send a chat message. `id` is the stanza id the store already shows the message under
     /// (generate it with [`crate::Client::next_id`]); the core answers with
     /// [`crate::Event::MessageSent`] once the stanza is queued for the wire.
-    SendMessage { to: Jid, id: String, body: String },
+    SendMessage {
+        to: Jid,
+        id: String,
+        body: String,
+        ext: crate::MessageExt,
+    },
     /// Change our own presence (broadcast to contacts).
     SetPresence {
         show: Option<Show>,

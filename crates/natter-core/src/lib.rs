@@ -34,6 +34,7 @@ mod iq;
 mod keepalive;
 mod mam;
 mod message;
+mod message_ext;
 mod muc;
 mod presence;
 pub mod room;

@@ -125,6 +125,7 @@ pub fn chat_message(
     };
     let archived = archive_id.is_some();
     let stanza_id = archive_id.or(ids.stanza_id);
+    let ext = crate::message_ext::read(&message);
     let id = message
         .id
         .map(|id| id.0)
@@ -142,7 +143,7 @@ pub fn chat_message(
         stanza_id,
         origin_id: ids.origin_id,
         archived,
-        ext: Default::default(),
+        ext,
     })
 }
 
@@ -187,9 +188,10 @@ impl Ids {
 }
 
 /// A chat message; XEP-0359 origin-id repeats our id so archives and carbons keep it.
-pub fn chat(to: Jid, id: &str, body: &str) -> Message {
+pub fn chat(to: Jid, id: &str, body: &str, ext: &crate::MessageExt) -> Message {
     let id = xml_text(id);
     let mut message = Message::chat(Some(to)).with_body(Default::default(), xml_text(body));
     message.id = Some(Id(id.clone()));
-    message.with_payload(OriginId { id })
+    let message = message.with_payload(OriginId { id });
+    crate::message_ext::add_payloads(message, ext)
 }

@@ -104,6 +104,7 @@ pub struct QueuedMessage {
     pub to: Jid,
     pub id: String,
     pub body: String,
+    pub ext: crate::MessageExt,
 }
 
 /// The server acknowledged more stanzas than we sent.

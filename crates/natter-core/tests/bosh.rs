@@ -933,6 +933,7 @@ fn full_login_and_a_message_both_ways() {
             to: "romeo@example.net".parse().unwrap(),
             id: "m1".into(),
             body: "hello over BOSH".into(),
+            ext: Default::default(),
         },
     );
     let out = only(p.pump());
@@ -1120,6 +1121,7 @@ fn random_and_mutated_bodies_never_panic() {
                         to: "a@b".parse().unwrap(),
                         id: format!("m{round}"),
                         body: "x".into(),
+                        ext: Default::default(),
                     },
                 );
             }

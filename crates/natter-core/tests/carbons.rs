@@ -132,6 +132,7 @@ fn our_messages_are_not_private() {
         to: "juliet@example.com".parse().unwrap(),
         id: "p1".into(),
         body: "copy me".into(),
+        ext: Default::default(),
     });
     let message = out.only_frame();
     assert!(message.get_child("private", CARBONS).is_none());

@@ -79,6 +79,7 @@ fn message_out_and_its_bounce() {
         to: "juliet@example.com".parse().unwrap(),
         id: id.clone(),
         body: "Wherefore art thou?".into(),
+        ext: Default::default(),
     });
     let m = out.only_frame();
     assert!(m.is("message", CLIENT));
@@ -270,6 +271,7 @@ fn commands_before_online() {
         to: "juliet@example.com/balcony".parse().unwrap(),
         id: "early-1".into(),
         body: "first".into(),
+        ext: Default::default(),
     });
     assert!(out.frames.is_empty() && out.events.is_empty());
     h.connect();
@@ -278,6 +280,7 @@ fn commands_before_online() {
         to: "juliet@example.com".parse().unwrap(),
         id: "early-2".into(),
         body: "second".into(),
+        ext: Default::default(),
     });
     assert!(out.frames.is_empty() && out.events.is_empty());
     let out = h.command(Command::AddContact {
@@ -336,6 +339,7 @@ fn queued_messages_fail_if_the_session_does() {
         to: "juliet@example.com".parse().unwrap(),
         id: "q1".into(),
         body: "hi".into(),
+        ext: Default::default(),
     });
     h.feed(SERVER_OPEN);
     let out = h.feed(&features(&["PLAIN"]));

@@ -212,6 +212,7 @@ fn bounce_from_someone_we_did_not_write_to() {
         to: "juliet@example.com".parse().unwrap(),
         id: id.clone(),
         body: "hello".into(),
+        ext: Default::default(),
     });
     let bounce = |from: &str| {
         format!(

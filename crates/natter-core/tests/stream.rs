@@ -210,6 +210,7 @@ fn everything_is_ignored_after_the_end() {
             to: "a@b".parse().unwrap(),
             id: "1".into(),
             body: "x".into(),
+            ext: Default::default(),
         },
     );
     h.client.handle_timeout(h.now.after(1_000_000));

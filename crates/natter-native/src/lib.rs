@@ -369,6 +369,7 @@ impl Session {
             to: to.into(),
             id: id.clone(),
             body: body.into(),
+            ext: Default::default(),
         });
         id
     }

@@ -15,9 +15,13 @@ impl Client {
         match command {
             Command::Disconnect => self.disconnect(),
             Command::SetActive(active) => self.set_active(active),
-            Command::SendMessage { to, id, body } if online => self.send_chat(to, &id, &body),
+            Command::SendMessage { to, id, body, ext } if online => {
+                self.send_chat(to, &id, &body, ext)
+            }
             // Kept until online so nothing the user wrote while signing in is lost.
-            Command::SendMessage { to, id, body } => self.queued.push_back(Queued { to, id, body }),
+            Command::SendMessage { to, id, body, ext } => {
+                self.queued.push_back(Queued { to, id, body, ext })
+            }
             // Joins wait for sign-in, and so do messages to rooms being joined.
             command @ (Command::JoinRoom { .. }
             | Command::CreateInstantRoom { .. }
@@ -68,12 +72,12 @@ impl Client {
         }
     }
 
-    pub(super) fn send_chat(&mut self, to: Jid, id: &str, body: &str) {
+    pub(super) fn send_chat(&mut self, to: Jid, id: &str, body: &str, ext: crate::MessageExt) {
         let peer: BareJid = to.to_bare();
         let Some(from) = self.bound.clone() else {
             return;
         };
-        if self.send(message::chat(to, id, body)) {
+        if self.send(message::chat(to, id, body, &ext)) {
             self.sent.remember(id, &peer);
             self.events.push_back(Event::MessageSent(ChatMessage {
                 id: id.to_owned(),
@@ -85,7 +89,7 @@ impl Client {
                 stanza_id: None,
                 origin_id: Some(xml_text(id)),
                 archived: false,
-                ext: Default::default(),
+                ext,
             }));
         } else {
             self.events.push_back(Event::MessageFailed {

@@ -149,7 +149,7 @@ impl Client {
         self.rejoin_rooms(now);
         self.resend_unconfirmed();
         for queued in std::mem::take(&mut self.queued) {
-            self.send_chat(queued.to, &queued.id, &queued.body);
+            self.send_chat(queued.to, &queued.id, &queued.body, queued.ext);
         }
     }
 }

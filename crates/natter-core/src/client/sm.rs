@@ -161,7 +161,7 @@ impl Client {
         self.sync_activity();
         self.rooms_resumed(now);
         for queued in std::mem::take(&mut self.queued) {
-            self.send_chat(queued.to, &queued.id, &queued.body);
+            self.send_chat(queued.to, &queued.id, &queued.body, queued.ext);
         }
     }
 

@@ -60,6 +60,7 @@ pub fn command(n: u8) -> Command {
             to: "romeo@example.net".parse().unwrap(),
             id: format!("fuzz-{n}"),
             body: "x\u{1}y <&>".into(),
+            ext: Default::default(),
         },
         1 => Command::AddContact {
             jid: "a@example.com".parse().unwrap(),

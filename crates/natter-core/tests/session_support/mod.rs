@@ -118,5 +118,6 @@ pub fn send_message(h: &mut Harness, id: &str, body: &str) -> Output {
         to: "juliet@example.com".parse().unwrap(),
         id: id.into(),
         body: body.into(),
+        ext: Default::default(),
     })
 }

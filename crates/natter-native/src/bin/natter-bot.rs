@@ -213,6 +213,7 @@ fn parse_command(
                 to,
                 id: next_id(),
                 body: tail.to_string(),
+                ext: Default::default(),
             }
         }
         "presence" => {
