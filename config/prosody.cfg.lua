@@ -106,3 +106,6 @@ Component "conference.localhost" "muc"
 
 Component "upload.localhost" "http_file_share"
 	http_file_share_size_limit = 10 * 1024 * 1024
+	-- Served on the main host's HTTP paths: requests to 127.0.0.1 carry no upload.localhost
+	-- Host header, so without this every PUT and GET of a slot would be a 404.
+	http_host = "localhost"

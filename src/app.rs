@@ -29,16 +29,8 @@ pub fn Root(state: AppState, session: Session) -> impl IntoView {
     provide_context(state);
     provide_context(SessionHandle::new(session));
 
-    // "(3) Natter" while messages are unread.
-    Effect::new(move |_| {
-        let unread = state.with_roster(|s| s.total_unread());
-        let title = if unread > 0 {
-            format!("({unread}) Natter")
-        } else {
-            "Natter".to_string()
-        };
-        document().set_title(&title);
-    });
+    // The page title, notifications, the awareness settings (view/awareness.rs).
+    crate::view::awareness::provide();
 
     view! {
         <div class="app">

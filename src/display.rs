@@ -7,15 +7,21 @@ pub fn initial(name: &str) -> String {
         .map_or_else(|| "?".to_string(), |c| c.to_uppercase().collect())
 }
 
-/// A stable hue (0..360) for a JID, so each contact keeps its colour everywhere (FNV-1a over
-/// the bytes; not XEP-0392's exact algorithm, which needs SHA-1).
-pub fn hue(jid: &str) -> u16 {
-    let mut h: u32 = 0x811c_9dc5;
-    for b in jid.bytes() {
-        h ^= u32::from(b);
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    (h % 360) as u16
+/// XEP-0392 consistent colour: the hue angle (0 ≤ angle < 360) for an identifier (a bare
+/// JID, a room nick), from the first 16 bits of its SHA-1 read little-endian, so every client
+/// that follows the XEP shows a contact in the same colour.
+pub fn hue_angle(id: &str) -> f64 {
+    let digest = natter_core::avatar::sha1(id.as_bytes());
+    let bits = match digest.as_slice() {
+        [a, b, ..] => u16::from_le_bytes([*a, *b]),
+        _ => 0,
+    };
+    f64::from(bits) / 65536.0 * 360.0
+}
+
+/// [`hue_angle`] in whole degrees (0..360), for the CSS `--hue`.
+pub fn hue(id: &str) -> u16 {
+    (hue_angle(id) as u16).min(359)
 }
 
 #[cfg(test)]
@@ -28,6 +34,26 @@ mod tests {
         assert_eq!(initial("  émile"), "É");
         assert_eq!(initial("@@"), "?");
         assert_eq!(initial(""), "?");
+    }
+
+    #[test]
+    fn hue_follows_the_xep_0392_test_vectors() {
+        // XEP-0392 §13.1 (version 0.8): identifier → hue angle.
+        for (id, angle) in [
+            ("Romeo", 327.255249),
+            ("juliet@capulet.lit", 209.410400),
+            ("\u{1F63A}", 331.199341),
+            ("council", 359.994507),
+            ("Board", 171.430664),
+        ] {
+            assert!(
+                (hue_angle(id) - angle).abs() < 1e-5,
+                "{id}: {}",
+                hue_angle(id)
+            );
+        }
+        assert_eq!(hue("council"), 359);
+        assert_eq!(hue("Romeo"), 327);
     }
 
     #[test]

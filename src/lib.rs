@@ -5,6 +5,8 @@
 //! helpers) compiles everywhere and is tested natively; everything that touches the browser
 //! is wasm32-only.
 
+pub mod attachment;
+pub mod awareness;
 pub mod backoff;
 pub mod catchup;
 pub mod discovery;
@@ -16,17 +18,23 @@ pub mod log_window;
 pub mod persist;
 pub mod plan;
 pub mod reconnect;
+pub mod styling;
+pub mod upload;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
 #[cfg(target_arch = "wasm32")]
 mod dom;
 #[cfg(target_arch = "wasm32")]
+mod notify;
+#[cfg(target_arch = "wasm32")]
 pub mod session;
 #[cfg(target_arch = "wasm32")]
 pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod transport;
+#[cfg(target_arch = "wasm32")]
+pub mod uploader;
 #[cfg(target_arch = "wasm32")]
 pub mod view;
 

@@ -9,6 +9,7 @@
 //! here renders anything.
 
 mod attempt;
+mod avatars;
 mod browser;
 mod online;
 mod retry;
@@ -19,7 +20,9 @@ use std::time::Duration;
 
 use leptos::prelude::{set_timeout, window, RwSignal, TimeoutHandle};
 use natter_core::jid::{BareJid, Jid};
-use natter_core::{Client, Command, Error, Instant, Resumption, SessionState, Show, Transmit};
+use natter_core::{
+    Client, Command, Error, Instant, MessageExt, Resumption, SessionState, Show, Transmit,
+};
 use natter_store::Phase;
 
 use crate::catchup::Handed;
@@ -301,6 +304,12 @@ impl Session {
     /// While not online it waits in the outbox and goes out (once, with this id) when the
     /// next session is online. `false`: not signed in.
     pub fn send_message(&self, peer: BareJid, body: String) -> bool {
+        self.send_message_with(peer, body, Default::default())
+    }
+
+    /// [`SessionHandle::send_message`] with extensions (a reply, …). The outbox keeps only
+    /// the text: a message resent by a later session goes without them.
+    pub fn send_message_with(&self, peer: BareJid, body: String, ext: MessageExt) -> bool {
         let mut inner = self.0.borrow_mut();
         let state = inner.state;
         let Some(own) = inner.login.as_ref().map(|l| l.jid.clone()) else {
@@ -330,7 +339,7 @@ impl Session {
                     to: Jid::from(peer),
                     id: id.clone(),
                     body,
-                    ext: Default::default(),
+                    ext,
                 },
             );
             inner.handed.insert(&id);
@@ -465,7 +474,7 @@ impl Inner {
 
 /// An id for a message written while no `Client` exists (it needs one now, to be shown and
 /// later sent under it). 96 random bits, as the core's own ids.
-fn offline_id() -> Option<String> {
+pub(crate) fn offline_id() -> Option<String> {
     let mut bytes = [0u8; 12];
     getrandom_02::getrandom(&mut bytes).ok()?;
     Some(bytes.iter().map(|b| format!("{b:02x}")).collect())

@@ -8,6 +8,7 @@
 //! [`offline`]): components never touch the cache.
 
 mod offline;
+mod profiles;
 
 use leptos::prelude::*;
 use natter_core::jid::{BareJid, Jid};
@@ -59,6 +60,8 @@ pub enum UiEvent {
     ListingRooms(BareJid),
     /// The user dismissed the failure shown for this room (or tries again).
     ClearRoomFailure(BareJid),
+    /// We told the peer we displayed their message `id` (XEP-0333).
+    Displayed(BareJid, String),
 }
 
 #[derive(Clone, Copy)]
@@ -136,12 +139,18 @@ impl AppState {
         let mut credential = None;
         let caching = self.cache.with_value(Option::is_some);
         let mut dirty = None;
+        let mut profiles_dirty = None;
+        let mut notes = Vec::new();
         self.store.update_value(|s| {
             s.clock_ms = js_sys::Date::now() as u64;
             for event in events {
                 match event {
                     UiEvent::Core(Event::Credential(c)) => credential = Some(c),
-                    UiEvent::Core(e) => changes.merge(s.apply(e)),
+                    UiEvent::Core(e) => {
+                        notes.extend(crate::notify::check(&e, s));
+                        changes.merge(s.apply(e))
+                    }
+                    UiEvent::Displayed(peer, id) => s.note_displayed(&peer, id),
                     UiEvent::Restore(snapshot) => changes.merge(s.restore(*snapshot)),
                     UiEvent::SignedOut => {
                         let transport = s.transport;
@@ -235,7 +244,11 @@ impl AppState {
                 }
             }
             dirty = s.take_dirty();
+            profiles_dirty = s.profiles.take_dirty();
+            crate::view::avatar::revoke(s.profiles.take_evicted());
         });
+        self.save_profiles(profiles_dirty);
+        notes.into_iter().for_each(crate::notify::show);
         if let Some(d) = dirty {
             self.cache.with_value(|c| {
                 if let Some(c) = c {

@@ -556,3 +556,149 @@ async fn paging_up_right_after_a_burst_reads_what_is_not_written_yet() {
     state.apply_now([UiEvent::SignedOut]);
     sleep(300).await;
 }
+
+// ---- avatars (issue 7): the `avatars` and `faces` stores of version 2 ----
+
+// A PNG signature and a few bytes, with its SHA-1 computed outside the code under test.
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\nnatter avatar test";
+const PNG_SHA1: &str = "8bd217066b456c0a5c02b1727322bc2f3ec5d100";
+
+#[wasm_bindgen_test]
+async fn an_avatar_comes_back_from_the_cache_after_a_reload() {
+    let me = account();
+    let first = AppState::new();
+    first.open_account(me.clone(), false).await;
+    first.apply_now([
+        UiEvent::Core(Event::AvatarChanged {
+            jid: bare("bob@x"),
+            hash: Some(PNG_SHA1.into()),
+        }),
+        UiEvent::Core(Event::Avatar {
+            jid: bare("bob@x"),
+            hash: PNG_SHA1.into(),
+            mime: "image/png".into(),
+            bytes: PNG.to_vec(),
+        }),
+        UiEvent::Core(Event::AvatarChanged {
+            jid: bare("carol@x"),
+            hash: Some(PNG_SHA1.into()),
+        }),
+    ]);
+    sleep(300).await;
+
+    let second = AppState::new();
+    second.open_account(me.clone(), false).await;
+    second.peek(|s| {
+        for who in ["bob@x", "carol@x"] {
+            let face = s.profiles.avatar_of(&bare(who)).expect(who);
+            assert_eq!(&face.bytes[..], PNG, "{who}");
+            assert_eq!(face.mime, "image/png");
+        }
+        assert_eq!(s.profiles.image_count(), 1, "one image for both, by hash");
+    });
+    let _ = natter::persist::db::delete(&me).await;
+}
+
+/// Creates `name` as version 1 of the schema wrote it (before avatars), with one roster item.
+async fn version_1_database(name: &str) {
+    use idb::{DatabaseEvent, Factory, IndexParams, KeyPath, ObjectStoreParams, TransactionMode};
+    use wasm_bindgen::JsCast;
+    let factory = Factory::new().unwrap();
+    let mut request = factory.open(name, Some(1)).unwrap();
+    request.on_upgrade_needed(|event| {
+        let db = event.database().unwrap();
+        let store = |name: &str, key: Option<&str>| {
+            let mut params = ObjectStoreParams::new();
+            if let Some(key) = key {
+                params.key_path(Some(KeyPath::new_single(key)));
+            }
+            db.create_object_store(name, params).unwrap()
+        };
+        let messages = store("messages", Some("k"));
+        messages
+            .create_index(
+                "chat",
+                KeyPath::new_array(["p", "t", "q"]),
+                Some(IndexParams::new()),
+            )
+            .unwrap();
+        messages
+            .create_index("peer", KeyPath::new_single("p"), Some(IndexParams::new()))
+            .unwrap();
+        store("outbox", Some("id"));
+        store("roster", Some("jid"));
+        store("chats", Some("p"));
+        store("meta", None);
+    });
+    request.forget_callbacks();
+    let raw: web_sys::IdbOpenDbRequest = request.into();
+    let opened = js_sys::Promise::new(&mut |resolve, reject| {
+        raw.set_onsuccess(Some(&resolve));
+        raw.set_onerror(Some(&reject));
+    });
+    wasm_bindgen_futures::JsFuture::from(opened).await.unwrap();
+    let db = idb::Database::try_from(raw.result().unwrap()).unwrap();
+    let tx = db
+        .transaction(&["roster"], TransactionMode::ReadWrite)
+        .unwrap();
+    tx.object_store("roster")
+        .unwrap()
+        .put(&codec::roster_to_js(&contact("carol@x")), None)
+        .unwrap();
+    let tx: web_sys::IdbTransaction = tx.into();
+    let done = js_sys::Promise::new(&mut |resolve, reject| {
+        tx.set_oncomplete(Some(&resolve));
+        tx.set_onerror(Some(&reject));
+    });
+    wasm_bindgen_futures::JsFuture::from(done).await.unwrap();
+    let raw_db: web_sys::IdbDatabase = raw.result().unwrap().unchecked_into();
+    raw_db.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_version_1_cache_is_upgraded_in_place() {
+    use natter_store::{Avatar, ProfileDirty};
+    let me = account();
+    version_1_database(&natter::persist::db::name(&me)).await;
+
+    let db = Db::open(&me).await.expect("upgraded to version 2");
+    let loaded = db.load(10).await.unwrap();
+    assert_eq!(
+        loaded.roster,
+        vec![contact("carol@x")],
+        "version 1 data kept"
+    );
+    assert_eq!(db.load_profiles().await.unwrap(), (vec![], vec![]));
+
+    let avatar = Avatar {
+        hash: PNG_SHA1.into(),
+        mime: "image/png".into(),
+        bytes: PNG.into(),
+    };
+    // A record whose bytes do not match its hash (another version, another tab, a bug): the
+    // cache must not hand it to an <img>.
+    let forged = Avatar {
+        hash: "0".repeat(40),
+        ..avatar.clone()
+    };
+    db.write_profiles(&ProfileDirty {
+        avatars_put: vec![avatar.clone(), forged],
+        avatars_del: vec![],
+        faces: vec![
+            (bare("carol@x"), Some(PNG_SHA1.into())),
+            (bare("dave@x"), Some(PNG_SHA1.into())),
+            (bare("dave@x"), None),
+        ],
+    })
+    .await
+    .unwrap();
+    db.close();
+
+    let db = Db::open(&me).await.unwrap();
+    let (avatars, faces) = db.load_profiles().await.unwrap();
+    assert_eq!(avatars, vec![avatar]);
+    assert_eq!(faces, vec![(bare("carol@x"), PNG_SHA1.to_string())]);
+    assert_eq!(db.load(10).await.unwrap().roster.len(), 1);
+    db.close();
+    let _ = natter::persist::db::delete(&me).await;
+}

@@ -21,7 +21,8 @@ const TYPES = {
 
 // The same policy as xtask/src/serve_csp.rs (keep them equal), minus connect-src.
 export const CSP_BASE = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
-  "img-src 'self' https: data: blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+  "img-src 'self' https: data: blob: http://127.0.0.1:* http://localhost:*; " +
+  "media-src 'self' https: blob: http://127.0.0.1:* http://localhost:*; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 /** connect-src when the tests type the Connection URL (any server, also dead ports). */
 export const ANY_ENDPOINT = "'self' ws: wss: http: https:";
 

@@ -93,7 +93,7 @@ impl Cache {
         self.0.borrow().remember
     }
 
-    async fn db(&self) -> Option<Rc<Db>> {
+    pub(super) async fn db(&self) -> Option<Rc<Db>> {
         if self.0.borrow().wiped || self.0.borrow().unavailable {
             return None;
         }

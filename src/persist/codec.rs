@@ -72,6 +72,16 @@ pub fn message_to_js(m: &StoredMessage) -> JsValue {
     if m.msg.archived {
         set(&o, "a", true);
     }
+    super::edits_codec::write(&o, &m.msg.ext.edits);
+    // XEP-0333: still to be marked displayed after a reload.
+    if m.msg.ext.markable {
+        set(&o, "mk", true);
+    }
+    // XEP-0066: a shared file is still shown as the file after a reload.
+    if let Some(oob) = &m.msg.ext.oob {
+        set(&o, "ou", oob.url.as_str());
+        set_opt(&o, "od", oob.desc.as_deref());
+    }
     set(&o, "st", m.state.token());
     if let DeliveryState::Failed(reason) = &m.state {
         set(&o, "r", reason.as_str());
@@ -85,7 +95,7 @@ pub fn message_from_js(v: &JsValue) -> Option<StoredMessage> {
         "o" => Direction::Outgoing,
         _ => return None,
     };
-    let msg = ChatMessage {
+    let mut msg = ChatMessage {
         id: string(v, "i")?,
         direction,
         peer: BareJid::new(&string(v, "p")?).ok()?,
@@ -97,6 +107,14 @@ pub fn message_from_js(v: &JsValue) -> Option<StoredMessage> {
         archived: flag(v, "a"),
         ext: Default::default(),
     };
+    msg.ext.edits = Box::new(super::edits_codec::read(v));
+    msg.ext.markable = flag(v, "mk");
+    msg.ext.oob = string(v, "ou").map(|url| {
+        Box::new(natter_core::upload::OutOfBand {
+            url,
+            desc: string(v, "od"),
+        })
+    });
     Some(StoredMessage {
         msg,
         state: DeliveryState::from_token(&string(v, "st")?, string(v, "r"))?,

@@ -27,7 +27,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::codec;
 use super::wait;
 
-const VERSION: u32 = 1;
+/// 2: `avatars` and `faces` (see `persist::avatars`).
+const VERSION: u32 = 2;
 const MESSAGES: &str = "messages";
 const OUTBOX: &str = "outbox";
 const ROSTER: &str = "roster";
@@ -68,7 +69,12 @@ impl Db {
         let mut request = factory.open(&name(account), Some(VERSION)).map_err(err)?;
         request.on_upgrade_needed(|event| {
             let Ok(db) = event.database() else { return };
-            let _ = create_stores(&db);
+            // Each version's stores once: an upgrade keeps what the older version holds.
+            let old = event.old_version().unwrap_or(0);
+            if old < 1 {
+                let _ = create_stores(&db);
+            }
+            let _ = super::avatars::create_stores(&db);
         });
         // Hand the upgrade callback to JS: the wrapper holding it is gone before it runs.
         request.forget_callbacks();
@@ -87,6 +93,11 @@ impl Db {
             }
         });
         Ok(Db { db, closed })
+    }
+
+    /// For the stores kept by other modules (`persist::avatars`).
+    pub(super) fn raw(&self) -> &Database {
+        &self.db
     }
 
     pub fn is_closed(&self) -> bool {

@@ -10,11 +10,15 @@
 pub mod tabs;
 
 #[cfg(target_arch = "wasm32")]
+pub mod avatars;
+#[cfg(target_arch = "wasm32")]
 mod cache;
 #[cfg(target_arch = "wasm32")]
 pub mod codec;
 #[cfg(target_arch = "wasm32")]
 pub mod db;
+#[cfg(target_arch = "wasm32")]
+mod edits_codec;
 #[cfg(target_arch = "wasm32")]
 pub mod local;
 #[cfg(target_arch = "wasm32")]

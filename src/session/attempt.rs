@@ -33,10 +33,18 @@ impl Inner {
         let (resource, stored, roster_ver) = self.state.sign_in_extras();
         config.resource = Some(resource);
         config.stored = stored;
+        // The roster that version names: the core's subscriptions if the server says
+        // "unchanged" (receipts go only to contacts who see our presence).
+        if roster_ver.is_some() {
+            config.roster_items = self
+                .state
+                .peek(|s| s.roster.iter().map(|c| c.item.clone()).collect());
+        }
         config.roster_ver = roster_ver;
         config.resumption = self.resumption.clone();
         let started_hidden = self.hidden;
         config.inactive = started_hidden;
+        let receipts = crate::notify::receipts_for(&login.jid);
         let weak = self.me.clone();
         let sink: Sink = Rc::new(move |ev: TransportEvent| {
             enter(weak.clone(), move |inner| {
@@ -76,7 +84,12 @@ impl Inner {
             .flatten();
         self.attempt = Some(Attempt {
             generation,
-            client: Client::new(config),
+            client: {
+                let mut client = Client::new(config);
+                // "Send read receipts" is off: no receipt from the first message on.
+                client.handle_command(now(), natter_core::Command::SetReceipts(receipts));
+                client
+            },
             transport,
             url: endpoint.url().to_string(),
             opened: false,
@@ -153,7 +166,9 @@ impl Inner {
                 }
             }
             let mut went_online = None;
+            let mut fetches = Vec::new();
             while let Some(event) = a.client.poll_event() {
+                fetches.extend(super::avatars::fetch_for(&state, &event));
                 match &event {
                     // The attempt is over: `end_attempt` decides what the user sees (nothing
                     // while another endpoint is tried; the failure in plain words otherwise).
@@ -163,9 +178,21 @@ impl Inner {
                     }
                     Event::Online { resumed, .. } => went_online = Some(*resumed),
                     Event::MessageAcked { id, .. } => self.handed.acked(id),
+                    // Slots belong to the upload in flight, not to the store.
+                    e if crate::uploader::core_event(e) => continue,
                     _ => {}
                 }
                 state.push(UiEvent::Core(event));
+            }
+            if !fetches.is_empty() {
+                let now = now();
+                for fetch in fetches {
+                    a.client.handle_command(now, fetch);
+                }
+                // Their requests are drained on the next turn.
+                if went_online.is_none() {
+                    continue;
+                }
             }
             match went_online {
                 // What `on_online` asked of the core is drained on the next turn.

@@ -41,6 +41,7 @@ impl AppState {
         let credential = loaded.credential;
         self.flush();
         self.apply_now([UiEvent::Restore(Box::new(loaded.snapshot))]);
+        self.restore_profiles(&cache).await;
         // Painted; now which outbox messages are this tab's to send (the others belong to
         // live tabs, which send them themselves).
         persist::tabs::claim().await;

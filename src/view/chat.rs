@@ -7,6 +7,7 @@ use natter_store::Availability;
 use crate::app::use_app;
 use crate::display;
 use crate::state::UiEvent;
+use crate::view::blocking::{BlockGuard, BlockToggle};
 use crate::view::composer::Composer;
 use crate::view::log::MessageLog;
 
@@ -54,6 +55,7 @@ fn Conversation(jid: BareJid) -> impl IntoView {
         })
     };
     let hue = display::hue(&text);
+    crate::view::edits::provide(jid.clone());
     let name = move || header.with(|h| h.name.clone());
     view! {
         <section class="conversation" aria-label=move || format!("Conversation with {}", name())>
@@ -67,7 +69,7 @@ fn Conversation(jid: BareJid) -> impl IntoView {
                     "‹"
                 </button>
                 <span class="avatar" style=("--hue", hue.to_string()) aria-hidden="true">
-                    {move || display::initial(&name())}
+                    <crate::view::avatar::FaceImage jid=jid.clone() name=Signal::derive(name) />
                     <span class="presence-dot"></span>
                 </span>
                 <div class="chat-title">
@@ -84,9 +86,14 @@ fn Conversation(jid: BareJid) -> impl IntoView {
                         <span class="chat-jid">" · " {text.clone()}</span>
                     </p>
                 </div>
+                <crate::view::profile::ContactDetailsButton jid=jid.clone() />
+                <BlockToggle jid=jid.clone() />
             </header>
+            <crate::view::awareness::ChatAwareness jid=jid.clone() name=Signal::derive(name) />
             <MessageLog jid=jid.clone() />
-            <Composer jid />
+            <crate::view::edits::MessageMenuHost />
+            <crate::view::upload_bar::UploadBar jid=jid.clone() />
+            <BlockGuard jid=jid.clone()><Composer jid /></BlockGuard>
         </section>
     }
 }

@@ -1,7 +1,7 @@
 //! The message composers: the one-to-one chat's, and the form all composers share (Enter
 //! sends, Shift+Enter inserts a new line).
 
-use leptos::ev::SubmitEvent;
+use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::html;
 use leptos::prelude::*;
 use natter_core::jid::BareJid;
@@ -11,7 +11,7 @@ use crate::app::use_app;
 
 #[component]
 pub fn Composer(jid: BareJid) -> impl IntoView {
-    let (state, session) = use_app();
+    let (state, _) = use_app();
     let online = Memo::new(move |_| state.with_connection(|s| s.phase == Phase::Connected));
     let field = NodeRef::<html::Textarea>::new();
     // Ready to type as soon as the conversation opens (not on phones: the keyboard would
@@ -30,9 +30,13 @@ pub fn Composer(jid: BareJid) -> impl IntoView {
         }
     });
 
-    let send = Callback::new(move |body: String| {
+    let edits = crate::view::edits::use_edit_state();
+    let typing = crate::view::awareness::use_typing(jid.clone());
+    let send = Callback::new(move |body: String| match edits {
+        // A correction or a reply, when one is being written.
+        Some(edits) => edits.send(body, |body| typing.send_message(body)),
         // Also while offline: the message waits in the outbox and goes out on reconnection.
-        session.get().send_message(jid.clone(), body)
+        None => typing.send_message(body),
     });
     let placeholder = Signal::derive(move || {
         if online.get() {
@@ -41,7 +45,13 @@ pub fn Composer(jid: BareJid) -> impl IntoView {
             "Not connected: messages go out once connected"
         }
     });
-    view! { <ComposerForm placeholder send field /> }
+    let draft = edits.map(|e| e.draft).unwrap_or_default();
+    typing.watch(draft);
+    let on_key = Callback::new(move |ev: KeyboardEvent| edits.is_some_and(|e| e.key(&ev)));
+    view! {
+        <crate::view::edits::ComposerMode />
+        <ComposerForm placeholder send field draft on_key />
+    }
 }
 
 /// The form every composer shares (chat, room, private): a `Message` textarea where Enter
@@ -55,8 +65,11 @@ pub fn ComposerForm(
     #[prop(optional, into)] enabled: Option<Signal<bool>>,
     #[prop(optional, into)] error: Option<Signal<Option<&'static str>>>,
     #[prop(optional)] field: Option<NodeRef<html::Textarea>>,
+    // The caller's own draft (so it can fill it in), and keys it handles first (`true`: used).
+    #[prop(optional)] draft: Option<RwSignal<String>>,
+    #[prop(optional)] on_key: Option<Callback<KeyboardEvent, bool>>,
 ) -> impl IntoView {
-    let draft = RwSignal::new(String::new());
+    let draft = draft.unwrap_or_default();
     let field = field.unwrap_or_default();
     let enabled = move || enabled.is_none_or(|e| e.get());
     let submit = move || {
@@ -85,8 +98,10 @@ pub fn ComposerForm(
                 node_ref=field
                 prop:value=move || draft.get()
                 on:input=move |ev| draft.set(event_target_value(&ev))
-                on:keydown=move |ev| {
-                    if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+                on:keydown=move |ev: KeyboardEvent| {
+                    if on_key.is_some_and(|k| k.run(ev.clone())) {
+                        ev.prevent_default();
+                    } else if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
                         ev.prevent_default();
                         submit();
                     }

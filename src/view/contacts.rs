@@ -11,6 +11,7 @@ use natter_store::Availability;
 use crate::app::use_app;
 use crate::display;
 use crate::state::UiEvent;
+use crate::view::blocking::BlockedBadge;
 
 /// Row height in CSS pixels (kept in sync with `--row` in style/main.css).
 pub const ROW_HEIGHT: u32 = 56;
@@ -116,6 +117,8 @@ pub fn ContactList(filter: Signal<String>) -> impl IntoView {
         };
         let text = jid.to_string();
         let hue = display::hue(&text);
+        let badge_jid = jid.clone();
+        let face_jid = jid.clone();
         let (click_jid, key_jid) = (jid.clone(), jid);
         let name = move || data.with(|d| d.as_ref().map(|d| d.name.clone()).unwrap_or_default());
         let availability =
@@ -148,7 +151,7 @@ pub fn ContactList(filter: Signal<String>) -> impl IntoView {
                 }
             >
                 <span class="avatar" style=("--hue", hue.to_string()) aria-hidden="true">
-                    {move || display::initial(&name())}
+                    <crate::view::avatar::FaceImage jid=face_jid name=Signal::derive(name) />
                     <span class="presence-dot"></span>
                 </span>
                 <span class="contact-text">
@@ -168,6 +171,7 @@ pub fn ContactList(filter: Signal<String>) -> impl IntoView {
                         }}
                     </span>
                 </span>
+                <BlockedBadge jid=badge_jid />
                 {move || {
                     data.with(|d| {
                         d.as_ref().filter(|d| d.unread > 0).map(|d| {

@@ -48,9 +48,10 @@ impl Row {
         match self {
             Row::Message { row, message, .. } => {
                 format!(
-                    "{row}\u{1f}{}\u{1f}{}",
+                    "{row}\u{1f}{}\u{1f}{}\u{1f}{}",
                     message.key(),
-                    message.state.token()
+                    message.state.token(),
+                    crate::view::edits::row_token(message)
                 )
             }
             Row::Gap { row, gap } => format!(

@@ -32,7 +32,9 @@ pub fn MainView() -> impl IntoView {
                 <span class="me" title="Signed in as">{move || account.get().unwrap_or_default()}</span>
                 <div class="topbar-end">
                     <PresencePicker />
+                    <crate::view::profile::ProfileButton />
                     <ConnectionStatus />
+                    <crate::view::awareness::SettingsButton />
                     <button type="button" class="ghost" on:click=move |_| session.get().sign_out()>
                         "Sign out"
                     </button>

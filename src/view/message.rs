@@ -6,14 +6,16 @@ use natter_core::Direction;
 use natter_store::{DeliveryState, StoredMessage};
 
 use crate::dom;
-use crate::linkify::{self, Segment};
 
 #[component]
 pub fn MessageItem(message: StoredMessage, from: String) -> impl IntoView {
     let outgoing = message.msg.direction == Direction::Outgoing;
+    // A shared file (XEP-0066 URL as the whole message) shows as the file, not its URL.
+    let file = crate::attachment::of(&message.msg);
     let clock = dom::clock(message.sent_at());
     let delivery = outgoing.then(|| Delivery::of(&message.state));
     let token = delivery.as_ref().map(|d| d.token);
+    let edited = message.clone();
     view! {
         <article
             class="msg"
@@ -22,9 +24,17 @@ pub fn MessageItem(message: StoredMessage, from: String) -> impl IntoView {
             data-state=token
         >
             <div class="bubble">
-                <p class="body">
-                    <MessageBody text=message.msg.body />
-                </p>
+                <crate::view::edits::ReplyQuote message=edited.clone() />
+                {match file {
+                    Some(file) => view! { <crate::view::attachment::AttachmentView file /> }.into_any(),
+                    None => view! {
+                        <p class="body">
+                            <MessageBody text=message.msg.body unstyled=message.msg.ext.unstyled />
+                        </p>
+                    }
+                    .into_any(),
+                }}
+                <crate::view::edits::EditNote message=edited.clone() />
                 <p class="meta">
                     {clock.map(|c| view! { <time datetime=c.iso title=c.full>{c.short}</time> })}
                     {delivery.map(|d| view! {
@@ -37,6 +47,7 @@ pub fn MessageItem(message: StoredMessage, from: String) -> impl IntoView {
                     })}
                 </p>
             </div>
+            <crate::view::edits::EditsFooter message=edited />
         </article>
     }
 }
@@ -59,6 +70,10 @@ impl Delivery {
             DeliveryState::Sent => ("\u{2713}", "Sent", None),
             // XEP-0198 acknowledged, or the server's copy came back: it cannot be lost now.
             DeliveryState::Acked => ("\u{2713}\u{2713}", "Delivered to server", None),
+            // XEP-0184 receipt: the peer's client has it.
+            DeliveryState::Delivered => ("\u{2713}\u{2713}", "Delivered", None),
+            // XEP-0333 marker: the peer displayed it (or a later message).
+            DeliveryState::Read => ("\u{25C9}", "Read", None),
             DeliveryState::Failed(r) => (
                 "!",
                 "Failed",
@@ -78,17 +93,9 @@ impl Delivery {
     }
 }
 
-/// Message text as DOM: text nodes, and `<a>` elements for http(s) links. Never HTML.
+/// Message text as DOM: XEP-0393 styling (`styled.rs`), text nodes and `<a>` elements for
+/// http(s) links. Never HTML.
 #[component]
-pub fn MessageBody(text: String) -> impl IntoView {
-    linkify::split(&text)
-        .into_iter()
-        .map(|segment| match segment {
-            Segment::Text(t) => t.to_string().into_any(),
-            Segment::Link(url) => view! {
-                <a href=url.to_string() rel="noopener noreferrer" target="_blank">{url.to_string()}</a>
-            }
-            .into_any(),
-        })
-        .collect_view()
+pub fn MessageBody(text: String, #[prop(optional)] unstyled: bool) -> impl IntoView {
+    view! { <crate::view::styled::StyledBody text unstyled /> }
 }

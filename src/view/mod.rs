@@ -2,9 +2,14 @@
 //! session; none of them talks to the network or builds HTML from strings.
 
 mod add_contact;
+mod attachment;
+pub(crate) mod avatar;
+pub mod awareness;
+mod blocking;
 mod chat;
 mod composer;
 mod contacts;
+mod edits;
 mod invitations;
 mod invite;
 mod join_room;
@@ -15,6 +20,7 @@ mod message;
 mod occupant_actions;
 mod occupants;
 mod private_chat;
+mod profile;
 mod requests;
 mod room;
 mod room_actions;
@@ -24,6 +30,8 @@ mod room_settings;
 mod rooms;
 mod roster;
 mod status;
+mod styled;
+mod upload_bar;
 
 pub use chat::ChatPane;
 pub use contacts::{ContactList, ROW_HEIGHT};

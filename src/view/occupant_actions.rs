@@ -94,7 +94,7 @@ fn items(o: &Occupant, p: Powers) -> Vec<Item> {
 }
 
 /// Move focus among the menu's items (arrows, Home, End); `false` if the key is not one.
-fn move_focus(menu: &web_sys::HtmlElement, key: &str) -> bool {
+pub(crate) fn move_focus(menu: &web_sys::HtmlElement, key: &str) -> bool {
     // The items are the menu's children.
     let items: Vec<web_sys::HtmlElement> =
         std::iter::successors(menu.first_element_child(), |e| e.next_element_sibling())

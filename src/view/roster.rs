@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::app::use_app;
 use crate::view::add_contact::AddContact;
+use crate::view::blocking::BlockedContactsButton;
 use crate::view::requests::Requests;
 use crate::view::{ContactList, RoomList};
 
@@ -41,6 +42,7 @@ pub fn RosterPane() -> impl IntoView {
                     <span aria-hidden="true" class="plus">"+"</span>
                     " Add contact"
                 </button>
+                <BlockedContactsButton />
             </div>
             {move || adding.get().then(|| view! { <AddContact on_close=move || adding.set(false) /> })}
             <Requests />

@@ -1,10 +1,10 @@
 //! Installs what the commands need, idempotently; quick (well under a second) when all is there.
 //!
 //! A fresh Debian machine with only rustup, node and npm gets: the wasm32 target, trunk and
-//! wasm-bindgen-cli (cargo install, pinned), Prosody + ejabberd + Chromium + ChromeDriver (apt), and
-//! the npm packages of `e2e/` (playwright-core, binaryen's wasm-opt). Set `NATTER_NO_ENSURE=1` to
-//! skip. The distro services of Prosody and ejabberd are stopped and disabled: Natter runs its own
-//! instances (config/, own ports and state directories).
+//! wasm-bindgen-cli (cargo install, pinned), Prosody + ejabberd + Chromium + ChromeDriver +
+//! slixmpp (apt), and the npm packages of `e2e/` (playwright-core, binaryen's wasm-opt). Set
+//! `NATTER_NO_ENSURE=1` to skip. The distro services of Prosody and ejabberd are stopped and
+//! disabled: Natter runs its own instances (config/, own ports and state directories).
 
 use crate::util::{self, output, run, Result};
 use std::path::Path;
@@ -18,6 +18,12 @@ const APT_PACKAGES: &[&str] = &[
     "ejabberd",
     "chromium",
     "chromium-driver",
+    // The interop e2e tests' other client (e2e/interop/slixbot.py, run by /usr/bin/python3).
+    // aiohttp (XEP-0363's PUT) and emoji (XEP-0444's check) are only Recommends of slixmpp:
+    // named so that an apt configured without Recommends still installs them.
+    "python3-slixmpp",
+    "python3-aiohttp",
+    "python3-emoji",
 ];
 const NPM_PINS: &[(&str, &str)] = &[("playwright-core", "1.65.1"), ("binaryen", "132.0.0")];
 

@@ -1,10 +1,14 @@
 //! The Content-Security-Policy the app runs under (docs/deploy.md): no inline script or style,
 //! wasm compiled from the page's own files only, images from anywhere secure (avatars, link
-//! previews later), and connections only to the configured XMPP endpoints.
+//! previews later), and connections only to the configured XMPP endpoints. Images and media
+//! (shared files) also from the local test servers' plain-HTTP loopback origins, as the
+//! client itself allows (natter_core::file_url).
 
 /// Everything but `connect-src`, which depends on where the XMPP server is.
 pub const BASE: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-                        style-src 'self'; img-src 'self' https: data: blob:; object-src 'none'; \
+                        style-src 'self'; img-src 'self' https: data: blob: http://127.0.0.1:* \
+                        http://localhost:*; media-src 'self' https: blob: http://127.0.0.1:* \
+                        http://localhost:*; object-src 'none'; \
                         base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 /// For pages whose users type any Connection URL (tests that aim at dead ports, a dev page
@@ -68,7 +72,8 @@ mod tests {
             "default-src 'self'",
             "script-src 'self' 'wasm-unsafe-eval'",
             "style-src 'self'",
-            "img-src 'self' https: data: blob:",
+            "img-src 'self' https: data: blob: http://127.0.0.1:* http://localhost:*",
+            "media-src 'self' https: blob: http://127.0.0.1:* http://localhost:*",
             "connect-src 'self'",
         ] {
             assert!(p.split("; ").any(|d| d == directive), "{directive} in {p}");

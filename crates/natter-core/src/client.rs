@@ -3,10 +3,14 @@
 
 mod activity;
 mod archive;
+mod awareness;
+mod blocking;
 mod bookmarks;
 mod commands;
+mod edits;
 mod login;
 mod muc;
+mod profile;
 mod room_admin;
 mod room_liveness;
 mod room_messages;
@@ -14,6 +18,7 @@ mod roster_sync;
 mod sasl;
 mod sm;
 mod stanzas;
+mod upload;
 
 use std::collections::VecDeque;
 
@@ -110,11 +115,20 @@ pub struct Client {
     /// The group chats we are in or joining (XEP-0045).
     rooms: Rooms,
     bookmarks: Bookmarks,
+    /// Avatar fetches waiting for one of the few allowed at a time (XEP-0084).
+    avatar_queue: VecDeque<(BareJid, String)>,
+    /// XEP-0363: the upload service and slot requests waiting for it.
+    uploads: crate::upload::Uploads,
+    /// XEP-0184: answer receipt requests (`Command::SetReceipts`).
+    receipts: bool,
 }
 
 impl Client {
     pub fn new(mut config: Config) -> Self {
         let prior = config.resumption.take();
+        let mut roster = RosterCopy::default();
+        // Replaced by the server's roster if it sends one (a changed version, or none).
+        roster.reset(&std::mem::take(&mut config.roster_items));
         let mut client = Client {
             phase: Phase::Idle,
             transmits: VecDeque::new(),
@@ -124,7 +138,7 @@ impl Client {
             iqs: IqTracker::default(),
             account: config.jid.clone(),
             bound: None,
-            roster: RosterCopy::default(),
+            roster,
             disco: Disco::new(&config.client_name, &config.caps_node),
             queued: VecDeque::new(),
             sent: SentMessages::default(),
@@ -141,6 +155,9 @@ impl Client {
             resumption: None,
             rooms: Rooms::default(),
             bookmarks: Bookmarks::default(),
+            avatar_queue: VecDeque::new(),
+            uploads: Default::default(),
+            receipts: true,
             config,
         };
         if let Some(prior) = prior {

@@ -46,6 +46,48 @@ pub enum Command {
     SetActive(bool),
     /// Close the stream cleanly (unavailable presence, `<close/>`).
     Disconnect,
+    /// XEP-0085: tell `to` our chat state in a message of its own (dropped while offline).
+    SendChatState {
+        to: BareJid,
+        state: crate::ChatState,
+    },
+    /// XEP-0333: tell `to` we displayed their message `id` (and everything before it).
+    MarkDisplayed { to: BareJid, id: String },
+    /// XEP-0184: whether receipt requests are answered (on by default; kept for the session).
+    SetReceipts(bool),
+    /// XEP-0363: ask the upload service for a place to `PUT` a file. `request` is the app's
+    /// own id for it, given back in [`crate::Event::UploadSlot`] or
+    /// [`crate::Event::UploadFailed`] (a file above the service's limit fails at once).
+    /// Waits for the service to be found if that is still under way.
+    RequestUploadSlot {
+        request: String,
+        filename: String,
+        size: u64,
+        content_type: Option<String>,
+    },
+    /// XEP-0191: block `jid` (an account, a full JID or a whole domain) on our server.
+    /// Answered by [`crate::Event::Blocked`] or `RequestFailed`.
+    Block { jid: Jid },
+    /// XEP-0191: unblock `jid`. Answered by [`crate::Event::Unblocked`] or `RequestFailed`.
+    Unblock { jid: Jid },
+    /// XEP-0308: replace the body of our message `id` (the first one, also when correcting
+    /// a correction) with `body`, sent as a new message `new_id`. Answered by `MessageSent`
+    /// (carrying the correction in `ext.edits.replace`), which the store applies.
+    Correct {
+        to: Jid,
+        id: String,
+        new_id: String,
+        body: String,
+    },
+    /// XEP-0424: take back our message `id`. Answered by `MessageSent` like `Correct`.
+    Retract { to: Jid, id: String },
+    /// XEP-0444: our whole set of reactions to the message `id` (empty: none). Answered by
+    /// `MessageSent` like `Correct`.
+    React {
+        to: Jid,
+        id: String,
+        reactions: Vec<String>,
+    },
 
     // ---- group chat (XEP-0045); see [`crate::room`] ----
     /// Join `room` as `nick`. `after`: the newest archive id of the room the app has; where
@@ -151,4 +193,24 @@ pub enum Command {
         before: Option<String>,
         max: usize,
     },
+
+    // ---- avatars and profiles (XEP-0084, XEP-0153, XEP-0172, XEP-0292, XEP-0054) ----
+    /// Fetch the image `hash` names (from `Event::AvatarChanged`): XEP-0084 data, else the
+    /// vCard-temp photo. Answered by `Event::Avatar` only if the bytes hash to `hash`;
+    /// nothing otherwise. A fetch of the same image already running is not repeated.
+    FetchAvatar { jid: BareJid, hash: String },
+    /// Fetch a contact's names: XEP-0292 vCard4, else vCard-temp. Answered by `Event::Profile`.
+    FetchProfile { jid: BareJid },
+    /// Publish our avatar (XEP-0084: data, then metadata; open access). `bytes` must be a
+    /// PNG, JPEG, GIF or WebP of at most 256 KiB. Answered by `Event::Avatar` (once stored)
+    /// and `Event::AvatarChanged` (once announced), or `RequestFailed`.
+    PublishAvatar {
+        mime: String,
+        bytes: Vec<u8>,
+        width: u16,
+        height: u16,
+    },
+    /// Publish our nickname (XEP-0172 PEP, and the NICKNAME of our vCard-temp, which servers
+    /// mirror into vCard4).
+    SetNickname { nickname: String },
 }

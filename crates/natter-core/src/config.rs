@@ -42,6 +42,9 @@ pub struct Config {
     pub inactive: bool,
     /// The RFC 6121 roster version of the app's cached roster, if it has one.
     pub roster_ver: Option<String>,
+    /// The cached roster `roster_ver` names: what the core knows of subscriptions (who may
+    /// get a XEP-0184 receipt, whom to ask back) when the server says it is unchanged.
+    pub roster_items: Vec<crate::RosterItem>,
     /// XEP-0410: a joined room that said nothing for this long is pinged to check that we
     /// are still in it (and rejoined if not).
     pub room_ping_ms: u64,
@@ -68,6 +71,7 @@ impl Config {
             dead_after_ms: 20_000,
             inactive: false,
             roster_ver: None,
+            roster_items: Vec::new(),
             room_ping_ms: 300_000,
             autojoin: true,
         }

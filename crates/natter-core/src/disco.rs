@@ -22,6 +22,16 @@ const FEATURES: &[&str] = &[
     crate::muc::CONFERENCE,
     crate::bookmarks::NOTIFY,
     crate::bookmarks::LEGACY_NOTIFY,
+    ns::CHATSTATES,
+    ns::RECEIPTS,
+    ns::DISPLAYED_MARKERS,
+    crate::avatar::METADATA_NOTIFY,
+    crate::vcard::NICK_NOTIFY,
+    crate::styling::NS,
+    ns::MESSAGE_CORRECT,
+    ns::REACTIONS,
+    crate::edits::RETRACT,
+    crate::edits::REPLY,
 ];
 
 pub struct Disco {

@@ -171,7 +171,23 @@ pub struct ChatMessage {
 /// A one-to-one message's extensions beyond body and ids: one struct with a `Default` so that
 /// each XEP adds its own fields here without touching every place a message is built.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct MessageExt {}
+pub struct MessageExt {
+    /// XEP-0393 §6: the sender asked that the body be shown as plain text, not styled.
+    pub unstyled: bool,
+    /// XEP-0308 corrections, XEP-0424 retractions, XEP-0444 reactions, XEP-0461 replies
+    /// (boxed: most messages have none, and every `Command::SendMessage` carries one).
+    pub edits: Box<crate::edits::Edits>,
+    /// XEP-0184: the sender asks for a delivery receipt.
+    pub receipt_request: bool,
+    /// XEP-0333: the sender wants to hear when it was displayed.
+    pub markable: bool,
+    /// XEP-0085: the chat state sent along with the message.
+    pub chat_state: Option<crate::awareness::ChatState>,
+    /// XEP-0066: the file (or page) the message shares; when the body is just this URL,
+    /// the message is the file (an HTTP upload).
+    /// Boxed: most messages have none, and every stored message carries this struct.
+    pub oob: Option<Box<crate::upload::OutOfBand>>,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -252,6 +268,35 @@ pub enum Event {
         first: Option<String>,
         complete: bool,
     },
+    /// XEP-0363: our server offers HTTP file upload at `jid`, taking files up to `max_size`
+    /// bytes (if it says). Sent once per session, when found; never sent without one.
+    UploadService {
+        jid: BareJid,
+        max_size: Option<u64>,
+    },
+    /// The slot for `Command::RequestUploadSlot { request, .. }`: `PUT` the bytes to
+    /// `put_url` with `put_headers` (only Authorization, Cookie, Expires), then share
+    /// `get_url`. Both URLs are `https` (or `http` to a loopback host: test servers).
+    UploadSlot {
+        request: String,
+        put_url: String,
+        put_headers: Vec<(String, String)>,
+        get_url: String,
+    },
+    /// No slot for `request`; `reason` in plain words.
+    UploadFailed {
+        request: String,
+        reason: String,
+    },
+    /// XEP-0191: the blocklist as our server keeps it, fetched after a fresh sign-in. Only
+    /// sent when the server supports blocking: its absence means the controls have no use.
+    BlockList(Vec<Jid>),
+    /// These JIDs are now blocked (our request, or a push from another device of ours).
+    Blocked(Vec<Jid>),
+    /// These JIDs are no longer blocked; empty: the whole blocklist was cleared.
+    Unblocked(Vec<Jid>),
+    /// Receipts, chat markers and chat states (XEP-0184, XEP-0333, XEP-0085).
+    Awareness(crate::awareness::Awareness),
     /// A stanza was thrown away because its sender may not send it (a forged roster push,
     /// carbon or archive result, an answer from someone we did not ask, a presence from a
     /// room we are not in). For the log only.
@@ -349,5 +394,33 @@ pub enum Event {
         room: RoomJid,
         first: Option<String>,
         complete: bool,
+    },
+
+    // ---- avatars and profiles (XEP-0084, XEP-0153, XEP-0172, XEP-0292, XEP-0054) ----
+    /// `jid` announced its avatar (PEP metadata, or the XEP-0153 hash in presence): `hash` is
+    /// the image's SHA-1 in lowercase hex, `None` means no avatar. Fetch the image with
+    /// `Command::FetchAvatar` unless it is known by that hash.
+    AvatarChanged {
+        jid: BareJid,
+        hash: Option<String>,
+    },
+    /// An image, checked: its SHA-1 is `hash`, it is at most 256 KiB and `mime` (read from its
+    /// bytes, not from the sender) is one of image/png, image/jpeg, image/gif, image/webp.
+    Avatar {
+        jid: BareJid,
+        hash: String,
+        mime: String,
+        bytes: Vec<u8>,
+    },
+    /// A contact's names from its vCard (`Command::FetchProfile`), cleaned and capped.
+    Profile {
+        jid: BareJid,
+        full_name: Option<String>,
+        nickname: Option<String>,
+    },
+    /// A XEP-0172 nickname announced through PEP (`None`: removed).
+    Nickname {
+        jid: BareJid,
+        nickname: Option<String>,
     },
 }

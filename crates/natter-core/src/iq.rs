@@ -33,6 +33,12 @@ pub enum IqKind {
     },
     /// Group chat and bookmarks.
     Room(RoomIq),
+    /// Avatars and profiles.
+    Profile(crate::avatar::ProfileIq),
+    /// XEP-0191: the blocklist and changes to it.
+    Blocking(crate::blocking::Request),
+    /// XEP-0363: finding the upload service, asking for slots.
+    Upload(crate::upload::UploadIq),
 }
 
 /// What a group chat or bookmark request of ours was for.
@@ -107,6 +113,16 @@ impl IqTracker {
             deadline,
             kind,
         });
+    }
+
+    /// How many requests in flight are of a kind `f` picks.
+    pub fn count(&self, f: impl Fn(&IqKind) -> bool) -> usize {
+        self.pending.iter().filter(|p| f(&p.kind)).count()
+    }
+
+    /// Whether a request of this kind is in flight.
+    pub fn has(&self, kind: &IqKind) -> bool {
+        self.pending.iter().any(|p| p.kind == *kind)
     }
 
     pub fn next_deadline(&self) -> Option<Instant> {

@@ -18,6 +18,9 @@
 //! SASL uses the `sasl` crate's mechanisms, which offer no way to pass a nonce in.
 
 mod auth;
+pub mod avatar;
+mod awareness;
+mod blocking;
 mod bookmarks;
 pub mod bosh;
 mod carbons;
@@ -26,7 +29,9 @@ mod command;
 mod config;
 mod credential;
 mod disco;
+pub mod edits;
 mod event;
+pub mod file_url;
 mod forms;
 mod frame;
 mod ids;
@@ -43,8 +48,12 @@ mod sasl2;
 mod sender;
 mod sm;
 mod stream;
+mod styling;
 mod time;
+pub mod upload;
+mod vcard;
 
+pub use awareness::{Awareness, ChatState};
 pub use client::{Client, Transmit};
 pub use command::Command;
 pub use config::Config;

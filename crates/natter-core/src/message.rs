@@ -34,7 +34,7 @@ impl SentMessages {
         self.recent.push_back((id.to_owned(), peer.clone()));
     }
 
-    fn peer_of(&self, id: &str) -> Option<&BareJid> {
+    pub fn peer_of(&self, id: &str) -> Option<&BareJid> {
         self.recent
             .iter()
             .rev()
@@ -100,7 +100,11 @@ pub fn chat_message(
     if !matches!(message.type_, MessageType::Chat | MessageType::Normal) {
         return None;
     }
-    let (_, body) = message.get_best_body_cloned(vec!["en"])?;
+    let body = match message.get_best_body_cloned(vec!["en"]) {
+        Some((_, body)) => body,
+        // Reactions and retractions may have no body and still change a message.
+        None => crate::edits::bodyless(&message)?,
+    };
     let (from, peer) = match direction {
         // No `from` means our own account (RFC 6120 §8.1.2.1): never a chat with someone.
         Direction::Incoming => {
@@ -125,7 +129,8 @@ pub fn chat_message(
     };
     let archived = archive_id.is_some();
     let stanza_id = archive_id.or(ids.stanza_id);
-    let ext = crate::message_ext::read(&message);
+    let mut ext = crate::message_ext::read(&message);
+    let body = crate::edits::strip_fallback(body, &mut ext.edits);
     let id = message
         .id
         .map(|id| id.0)

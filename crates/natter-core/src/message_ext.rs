@@ -8,12 +8,23 @@ use xmpp_parsers::message::Message;
 use crate::MessageExt;
 
 /// The payloads of `ext` added to an outgoing message.
-pub fn add_payloads(message: Message, _ext: &MessageExt) -> Message {
-    message
+pub fn add_payloads(message: Message, ext: &MessageExt) -> Message {
+    let message = crate::styling::add(message, ext.unstyled);
+    let message = crate::edits::add(message, &ext.edits);
+    let message = crate::upload::add_oob(message, ext.oob.as_deref());
+    crate::awareness::add_payloads(message, ext.chat_state)
 }
 
 /// What `message` carries besides its body, for the store. Untrusted: whoever may send the
 /// message has already been checked; this only reads what it says.
-pub fn read(_message: &Message) -> MessageExt {
-    MessageExt::default()
+pub fn read(message: &Message) -> MessageExt {
+    let (receipt_request, markable, chat_state) = crate::awareness::read(message);
+    MessageExt {
+        unstyled: crate::styling::unstyled(message),
+        edits: Box::new(crate::edits::read(message)),
+        receipt_request,
+        markable,
+        chat_state,
+        oob: crate::upload::read_oob(message).map(Box::new),
+    }
 }

@@ -100,6 +100,14 @@ impl RosterCopy {
         self.items.remove(jid);
     }
 
+    /// Whether `jid` may see our presence anyway (subscription `from` or `both`): then a
+    /// delivery receipt tells them nothing new about us being online.
+    pub fn shares_presence_with(&self, jid: &BareJid) -> bool {
+        self.items
+            .get(jid)
+            .is_some_and(|k| matches!(k.subscription, Subscription::From | Subscription::Both))
+    }
+
     /// Whether approving `jid` should also ask for their presence: not if we already see it
     /// or have asked.
     pub fn should_ask_back(&self, jid: &BareJid) -> bool {

@@ -907,10 +907,10 @@ fn full_login_and_a_message_both_ways() {
     assert!(p
         .events
         .contains(&Event::StateChanged(SessionState::Online)));
-    // Roster get, the server's disco#info (for carbons), initial presence and the account's
-    // disco#info (for bookmarks) in one request.
+    // Roster get, the server's disco#info (for carbons), initial presence, the account's
+    // disco#info (for bookmarks) and the server's disco#items (for HTTP upload) in one request.
     let c = children(&online);
-    assert_eq!(c.len(), 4, "{}", online.body);
+    assert_eq!(c.len(), 5, "{}", online.body);
     assert!(c[0].is("iq", CLIENT) && c[0].has_child("query", ROSTER));
     assert!(c[1].is("iq", CLIENT) && c[1].attr("to") == Some("example.org"));
     assert!(c[2].is("presence", CLIENT));

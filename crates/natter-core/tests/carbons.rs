@@ -111,12 +111,29 @@ fn carbon_delay_is_kept() {
     assert_eq!(m.delayed.as_deref(), Some("2024-05-01T10:00:00+00:00"));
 }
 
+/// A chat state sent to another of our devices still says what the contact is doing: it is
+/// shown, and nothing is sent back.
+#[test]
+fn a_carbon_of_a_chat_state_is_only_the_chat_state() {
+    let mut h = online_with_carbons();
+    let inner = r#"<message xmlns="jabber:client" type="chat" from="romeo@example.net/o" to="user@example.org/phone"><composing xmlns="http://jabber.org/protocol/chatstates"/></message>"#;
+    let out = h.feed(&carbon("received", Some(OWN), inner));
+    assert!(out.frames.is_empty(), "{out:?}");
+    let [Event::Awareness(natter_core::Awareness::ChatState { peer, state })] =
+        out.events.as_slice()
+    else {
+        panic!("{out:?}")
+    };
+    assert_eq!(peer.as_str(), "romeo@example.net");
+    assert_eq!(*state, natter_core::ChatState::Composing);
+}
+
 #[test]
 fn carbons_without_a_chat_are_ignored() {
     let mut h = online_with_carbons();
     for inner in [
-        // A chat state: no body.
-        r#"<message xmlns="jabber:client" type="chat" from="romeo@example.net/o" to="user@example.org/phone"><active xmlns="http://jabber.org/protocol/chatstates"/></message>"#,
+        // Nothing we know: no body, no chat state.
+        r#"<message xmlns="jabber:client" type="chat" from="romeo@example.net/o" to="user@example.org/phone"><x xmlns="urn:example:unknown"/></message>"#,
         // A bounce another device got.
         r#"<message xmlns="jabber:client" type="error" from="romeo@example.net" to="user@example.org/phone" id="x"><body>b</body><error type="cancel"><item-not-found xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></message>"#,
     ] {

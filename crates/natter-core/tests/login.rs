@@ -136,7 +136,7 @@ fn scram_sha256_through_bind_roster_and_presence() {
             Event::StateChanged(SessionState::Online)
         ]
     );
-    assert_eq!(out.frames.len(), 4);
+    assert_eq!(out.frames.len(), 5);
     let roster_get = &out.frames[0];
     assert_eq!(roster_get.attr("type"), Some("get"));
     assert!(roster_get.has_child("query", ROSTER));
@@ -152,6 +152,10 @@ fn scram_sha256_through_bind_roster_and_presence() {
     let account = &out.frames[3];
     assert_eq!(account.attr("to"), Some("user@example.org"));
     assert!(account.has_child("query", "http://jabber.org/protocol/disco#info"));
+    // Then the server's items, to find its HTTP upload service (upload.rs).
+    let items = &out.frames[4];
+    assert_eq!(items.attr("to"), Some("example.org"));
+    assert!(items.has_child("query", "http://jabber.org/protocol/disco#items"));
     // Online: the login deadline is gone, the roster get's is what remains.
     assert_eq!(h.client.poll_timeout(), Some(h.now.after(30_000)));
 

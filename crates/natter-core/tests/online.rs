@@ -57,8 +57,6 @@ fn message_in_delayed_without_type_and_id() {
 fn messages_we_ignore() {
     let mut h = Harness::online();
     for frame in [
-        // No body: a chat state.
-        r#"<message xmlns="jabber:client" type="chat" from="romeo@example.net/o"><active xmlns="http://jabber.org/protocol/chatstates"/></message>"#,
         r#"<message xmlns="jabber:client" type="headline" from="news.example.net"><body>news</body></message>"#,
         // No from: our own account, not a chat.
         r#"<message xmlns="jabber:client" type="chat"><body>from nowhere</body></message>"#,
@@ -69,6 +67,15 @@ fn messages_we_ignore() {
             "{frame}: {out:?}"
         );
     }
+    // No body: a chat state, for the chat's header only (tests/awareness.rs).
+    let out = h.feed(
+        r#"<message xmlns="jabber:client" type="chat" from="romeo@example.net/o"><active xmlns="http://jabber.org/protocol/chatstates"/></message>"#,
+    );
+    assert!(out.frames.is_empty(), "{out:?}");
+    assert!(
+        matches!(out.events.as_slice(), [Event::Awareness(_)]),
+        "{out:?}"
+    );
 }
 
 #[test]
@@ -157,7 +164,7 @@ fn disco_info_matches_advertised_caps() {
     );
 
     // Independently of the core: XEP-0115 §5.1 over what we expect to advertise.
-    let s = "client/web//Natter<http://jabber.org/protocol/caps<http://jabber.org/protocol/disco#info<http://jabber.org/protocol/muc<jabber:x:conference<storage:bookmarks+notify<urn:xmpp:bookmarks:1+notify<urn:xmpp:ping<";
+    let s = "client/web//Natter<http://jabber.org/protocol/caps<http://jabber.org/protocol/chatstates<http://jabber.org/protocol/disco#info<http://jabber.org/protocol/muc<http://jabber.org/protocol/nick+notify<jabber:x:conference<storage:bookmarks+notify<urn:xmpp:avatar:metadata+notify<urn:xmpp:bookmarks:1+notify<urn:xmpp:chat-markers:0<urn:xmpp:message-correct:0<urn:xmpp:message-retract:1<urn:xmpp:ping<urn:xmpp:reactions:0<urn:xmpp:receipts<urn:xmpp:reply:0<urn:xmpp:styling:0<";
     assert_eq!(ver, STANDARD.encode(Sha1::hash(s.as_bytes())));
 
     for query_node in [None, Some(format!("{node}#{ver}"))] {
@@ -188,12 +195,22 @@ fn disco_info_matches_advertised_caps() {
             features,
             vec![
                 CAPS,
+                "http://jabber.org/protocol/chatstates",
                 DISCO_INFO,
                 "http://jabber.org/protocol/muc",
+                "http://jabber.org/protocol/nick+notify",
                 "jabber:x:conference",
                 "storage:bookmarks+notify",
+                "urn:xmpp:avatar:metadata+notify",
                 "urn:xmpp:bookmarks:1+notify",
-                "urn:xmpp:ping"
+                "urn:xmpp:chat-markers:0",
+                "urn:xmpp:message-correct:0",
+                "urn:xmpp:message-retract:1",
+                "urn:xmpp:ping",
+                "urn:xmpp:reactions:0",
+                "urn:xmpp:receipts",
+                "urn:xmpp:reply:0",
+                "urn:xmpp:styling:0"
             ]
         );
         // Hashing what we answered gives what we advertised.

@@ -26,6 +26,10 @@ pub enum DeliveryState {
     /// The server acknowledged it (XEP-0198), or a server copy of it (carbon, archive) came
     /// back: it is safe on the server.
     Acked,
+    /// The peer's client received it (XEP-0184 receipt).
+    Delivered,
+    /// The peer displayed it, or a later message of ours (XEP-0333 marker).
+    Read,
     /// Bounced; the reason in plain words.
     Failed(String),
 }
@@ -33,12 +37,14 @@ pub enum DeliveryState {
 impl DeliveryState {
     /// States only move forward: a late or repeated event never undoes a later one. A bounce
     /// is final.
-    fn rank(&self) -> u8 {
+    pub(crate) fn rank(&self) -> u8 {
         match self {
             DeliveryState::Pending => 0,
             DeliveryState::Sent => 1,
             DeliveryState::Acked => 2,
-            DeliveryState::Failed(_) => 3,
+            DeliveryState::Delivered => 3,
+            DeliveryState::Read => 4,
+            DeliveryState::Failed(_) => 5,
         }
     }
 
@@ -57,6 +63,8 @@ impl DeliveryState {
             DeliveryState::Pending => "pending",
             DeliveryState::Sent => "sent",
             DeliveryState::Acked => "acked",
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::Read => "read",
             DeliveryState::Failed(_) => "failed",
         }
     }
@@ -67,6 +75,8 @@ impl DeliveryState {
             "pending" => DeliveryState::Pending,
             "sent" => DeliveryState::Sent,
             "acked" => DeliveryState::Acked,
+            "delivered" => DeliveryState::Delivered,
+            "read" => DeliveryState::Read,
             "failed" => DeliveryState::Failed(reason.unwrap_or_default()),
             _ => return None,
         })
@@ -124,6 +134,9 @@ pub struct Gap {
 
 /// One row of the chat log: a message or a gap marker, in display order.
 #[derive(Debug, Clone, PartialEq, Eq)]
+// Rows are short-lived (built for one render) and nearly all messages: boxing each message to
+// spare a gap marker's bytes would cost an allocation per row instead.
+#[allow(clippy::large_enum_variant)]
 pub enum LogItem {
     Message(StoredMessage),
     Gap(Gap),
@@ -531,6 +544,22 @@ impl Conversation {
                 .messages
                 .first()
                 .is_some_and(|f| order::cmp(m, f) == Ordering::Less)
+    }
+
+    /// Where the message with dedup key `key` is (for [`crate::edits`]).
+    pub(crate) fn find_key(&self, key: &str) -> Option<usize> {
+        self.find(key)
+    }
+
+    /// Changes the message at `i` in place, never its ids (its keys stay valid); the
+    /// message as it now stands when `f` says it changed.
+    pub(crate) fn edit(
+        &mut self,
+        i: usize,
+        f: impl FnOnce(&mut StoredMessage) -> bool,
+    ) -> Option<StoredMessage> {
+        let m = self.messages.get_mut(i)?;
+        f(m).then(|| m.clone())
     }
 
     /// Number of dedup keys held (for the memory bound).

@@ -41,6 +41,9 @@ impl Archived {
 impl Store {
     /// A message from the network: live, a carbon (either direction) or an archive copy.
     pub(crate) fn on_message(&mut self, m: ChatMessage) -> Changes {
+        if m.ext.edits.is_edit() {
+            return self.on_edit(m);
+        }
         // A copy of our own message that came back from the server (a carbon of what another
         // device of ours sent, or the archive's copy) shows the server has it.
         let state = match m.direction {
@@ -95,11 +98,17 @@ impl Store {
             let id = record.msg.id.clone();
             self.track(|t| t.outbox_del(&id));
         }
+        if matches!(outcome, Inserted::New { .. }) {
+            c.merge(self.apply_pending_edits(&peer));
+        }
         c
     }
 
     /// Our message went on the wire.
     pub(crate) fn on_sent(&mut self, m: ChatMessage) -> Changes {
+        if m.ext.edits.is_edit() {
+            return self.on_edit(m);
+        }
         let peer = m.peer.clone();
         let id = m.id.clone();
         let now = self.clock_ms;

@@ -70,7 +70,9 @@ pub fn stanza_id(m: &ChatMessage) -> Option<&str> {
 /// Copies ids that a later copy of the same message brings and the kept one lacks. Returns
 /// whether anything changed.
 pub fn adopt_ids(kept: &mut ChatMessage, copy: ChatMessage) -> bool {
-    let mut changed = false;
+    // Also what later messages did to it (a correction, reactions), which a copy from the
+    // cache or another tab may know of.
+    let mut changed = crate::edits::merge(kept, &copy);
     if stanza_id(kept).is_none() && stanza_id(&copy).is_some() {
         kept.stanza_id = copy.stanza_id.clone();
         changed = true;

@@ -6,13 +6,17 @@
 //! takes the cache's contents back on load ([`Store::restore`]); the cache itself (IndexedDB)
 //! lives in the app.
 
+mod awareness;
+mod blocking;
 mod cache;
 mod conversation;
+mod edits;
 mod history;
 pub mod keys;
 pub mod order;
 mod outbox;
 mod private;
+pub mod profiles;
 mod removal;
 pub mod room_admin;
 pub mod room_log;
@@ -25,15 +29,19 @@ use std::collections::HashMap;
 use jid::{BareJid, FullJid};
 use natter_core::{Direction, Error, Event, SessionState, Subscription};
 
+pub use awareness::{Peer, Peers, MAX_PEERS, TYPING_STALE_MS};
+pub use blocking::Blocklist;
 pub use cache::{merge_cached, ChatRecord, Dirty, Meta, Snapshot};
 pub use conversation::{
     Arrival, Conversation, DeliveryState, Gap, Inserted, LogItem, StoredMessage, HISTORY_PAGE_MAX,
     MEMORY_LIMIT,
 };
+pub use edits::MAX_PENDING_EDITS;
 pub use outbox::{Outbox, OutboxEntry};
 pub use private::{
     PrivateChats, PrivateLine, PrivateThread, MAX_PRIVATE_THREADS, PRIVATE_MESSAGES,
 };
+pub use profiles::{Avatar, Profile, ProfileDirty, Profiles, MAX_AVATARS};
 pub use room_admin::{Directory, RoomAdmin, Settings};
 pub use rooms::{Occupant, Room, RoomLine, Rooms, MAX_OCCUPANTS, ROOM_MESSAGES};
 pub use roster::{Availability, Contact, Roster, MAX_RESOURCES, MAX_STRANGERS};
@@ -109,6 +117,8 @@ pub struct Store {
     pub admin: RoomAdmin,
     /// The conversation on screen, if any.
     pub open: Option<BareJid>,
+    /// Avatars and names (XEP-0084, XEP-0153, vCards, XEP-0172).
+    pub profiles: Profiles,
     /// Wall-clock time (Unix ms) set by the driver before it applies a batch of events; stamps
     /// messages that carry no delay. 0 means unknown.
     pub clock_ms: u64,
@@ -131,6 +141,14 @@ pub struct Store {
     pending_gap: bool,
     /// Changes for the persistent cache; `None` when nothing persists (tests, no cache).
     cache: Option<Tracker>,
+    /// Corrections, retractions and reactions waiting for their message, and those applied.
+    edit_log: edits::EditLog,
+    /// XEP-0191: whom our server blocks for us.
+    pub blocking: Blocklist,
+    /// Typing, chat-state support and markers sent, per peer (XEP-0085, XEP-0333).
+    pub peers: Peers,
+    /// XEP-0363: our server's upload service, once found in this session.
+    pub upload: Option<natter_core::upload::Service>,
 }
 
 impl Store {
@@ -221,7 +239,36 @@ impl Store {
                 }
             }
             Event::SubscriptionChanged { .. } => {}
-            Event::Message(m) => c = self.on_message(m),
+            // The server drops what a blocked JID sends; should one still come live, it
+            // stays out of the log. Archived copies predate the block: they are history.
+            Event::Message(m)
+                if m.direction == Direction::Incoming
+                    && !m.archived
+                    && self.blocking.blocks(&m.from) => {}
+            Event::Message(m) => {
+                self.peers.message_from(&m, self.clock_ms);
+                c = self.on_message(m)
+            }
+            Event::Awareness(a) => c = self.on_awareness(a),
+            Event::UploadService { jid, max_size } => {
+                self.upload = Some(natter_core::upload::Service { jid, max_size });
+                c.messages = true;
+            }
+            // Each slot belongs to one upload in flight: the app's uploader takes them.
+            Event::UploadSlot { .. } | Event::UploadFailed { .. } => {}
+            Event::BlockList(jids) => {
+                self.blocking.reset(jids);
+                c.roster = true;
+                c.messages = true;
+            }
+            Event::Blocked(jids) => {
+                c.roster = self.blocking.block(jids);
+                c.messages = c.roster;
+            }
+            Event::Unblocked(jids) => {
+                c.roster = self.blocking.unblock(&jids);
+                c.messages = c.roster;
+            }
             Event::MessageSent(m) => c = self.on_sent(m),
             Event::MessageAcked { id, peer } => c = self.on_acked(&peer, &id),
             Event::MessageFailed { id, peer, reason } => {
@@ -349,6 +396,10 @@ impl Store {
                 first,
                 complete,
             } => c.messages = self.rooms.history_page(&room, first, complete),
+            e @ (Event::AvatarChanged { .. }
+            | Event::Avatar { .. }
+            | Event::Profile { .. }
+            | Event::Nickname { .. }) => c = profiles::apply(&mut self.profiles, e),
         }
         c
     }
@@ -519,10 +570,11 @@ impl Store {
         for (peer, mut msgs) in by_peer {
             // In cached order: `seq` as cached keeps the order of messages of one millisecond.
             msgs.sort_by(StoredMessage::cmp_order);
-            let conv = self.conversations.entry(peer).or_default();
+            let conv = self.conversations.entry(peer.clone()).or_default();
             // The cache holds more than this: the rest is paged in on scroll-up.
             conv.truncated = true;
             conv.restore(msgs, false);
+            self.apply_pending_edits(&peer);
         }
         for chat in snap.chats {
             let open = self.open.as_ref() == Some(&chat.peer);
@@ -586,10 +638,13 @@ impl Store {
     /// Older messages from the cache for a conversation (scroll-up): shown in addition to
     /// the newest ones until the conversation is closed. Returns how many were new.
     pub fn insert_older(&mut self, peer: &BareJid, messages: Vec<StoredMessage>) -> usize {
-        self.conversations
+        let added = self
+            .conversations
             .entry(peer.clone())
             .or_default()
-            .insert_older(messages)
+            .insert_older(messages);
+        self.apply_pending_edits(peer);
+        added
     }
 
     fn track(&mut self, f: impl FnOnce(&mut Tracker)) {

@@ -11,6 +11,7 @@ use xmpp_parsers::mam::{Fin, Result_};
 use xmpp_parsers::message::Message;
 use xmpp_parsers::ns;
 
+use super::awareness::Route;
 use super::Client;
 use crate::carbons::{self, Carbon};
 use crate::iq::IqKind;
@@ -56,6 +57,7 @@ impl Client {
                 "a forwarded message outside a carbon or an archive result",
             ));
         } else {
+            self.awareness_live(&message);
             let Client {
                 ids,
                 sent,
@@ -94,6 +96,7 @@ impl Client {
             self.drop_stanza(from, "a carbon of someone else's message");
             return;
         }
+        self.awareness_copy(&forwarded.message, direction, Route::Carbon);
         let copy = Copy {
             delay: forwarded.delay,
             archive_id: None,
@@ -126,6 +129,7 @@ impl Client {
         } else {
             Direction::Incoming
         };
+        self.awareness_copy(&inner, direction, Route::Archive);
         let copy = Copy {
             delay: result.forwarded.delay,
             archive_id: Some(result.id),
@@ -162,6 +166,8 @@ impl Client {
     }
 
     pub(super) fn server_info(&mut self, now: Instant, payload: Option<Element>) {
+        self.blocking_server_info(now, payload.as_ref());
+        self.upload_server_info(now, payload.as_ref());
         if payload.as_ref().is_some_and(carbons::offered) {
             self.send_request(now, carbons::enable(), IqKind::CarbonsEnable);
         }

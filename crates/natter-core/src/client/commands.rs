@@ -22,14 +22,24 @@ impl Client {
             Command::SendMessage { to, id, body, ext } => {
                 self.queued.push_back(Queued { to, id, body, ext })
             }
+            command @ (Command::Correct { .. }
+            | Command::Retract { .. }
+            | Command::React { .. }) => self.send_edit(command, online),
             // Joins wait for sign-in, and so do messages to rooms being joined.
             command @ (Command::JoinRoom { .. }
             | Command::CreateInstantRoom { .. }
             | Command::SendGroupMessage { .. }) => self.room_command(now, command),
+            command @ (Command::SetReceipts(_)
+            | Command::SendChatState { .. }
+            | Command::MarkDisplayed { .. }) => self.awareness_command(command, online),
             other if !online => self.events.push_back(Event::RequestFailed {
                 what: failure_what(&other),
                 reason: "you are not signed in yet".into(),
             }),
+            command @ (Command::FetchAvatar { .. }
+            | Command::FetchProfile { .. }
+            | Command::PublishAvatar { .. }
+            | Command::SetNickname { .. }) => self.profile_command(now, command),
             Command::SetPresence { show, status } => {
                 self.send(presence::available(
                     show.clone(),
@@ -65,6 +75,26 @@ impl Client {
                 self.send(presence::directed(Type::Unsubscribed, &jid));
             }
             Command::CatchUp { after } => self.catch_up(now, after),
+            Command::RequestUploadSlot {
+                request,
+                filename,
+                size,
+                content_type,
+            } => self.request_upload_slot(
+                now,
+                crate::upload::Request {
+                    request,
+                    filename,
+                    size,
+                    content_type,
+                },
+            ),
+            Command::Block { jid } => {
+                self.blocking_request(now, crate::blocking::Request::Block(jid))
+            }
+            Command::Unblock { jid } => {
+                self.blocking_request(now, crate::blocking::Request::Unblock(jid))
+            }
             Command::LoadHistory { with, before, max } => {
                 self.load_history(now, with, before, max);
             }
@@ -123,6 +153,16 @@ fn failure_what(command: &Command) -> String {
         Command::LoadHistory { with, .. } => crate::mam::history_what(with),
         Command::SetActive(_) => "Could not change activity".into(),
         Command::Disconnect => "Could not sign out".into(),
+        Command::SendChatState { to, .. } | Command::MarkDisplayed { to, .. } => {
+            format!("Could not send to {to}")
+        }
+        Command::SetReceipts(_) => "Could not change receipts".into(),
+        Command::Block { jid } => crate::blocking::Request::Block(jid.clone()).what(),
+        Command::RequestUploadSlot { filename, .. } => format!("Could not upload {filename}"),
+        Command::Unblock { jid } => crate::blocking::Request::Unblock(jid.clone()).what(),
+        Command::Correct { to, .. } | Command::Retract { to, .. } | Command::React { to, .. } => {
+            format!("Could not change a message to {to}")
+        }
         Command::JoinRoom { room, .. } | Command::CreateInstantRoom { room, .. } => {
             format!("Could not join {room}")
         }
@@ -153,5 +193,9 @@ fn failure_what(command: &Command) -> String {
         Command::SetBookmark(bookmark) => format!("Could not bookmark {}", bookmark.room),
         Command::RemoveBookmark { room } => format!("Could not remove the bookmark {room}"),
         Command::LoadRoomHistory { room, .. } => crate::mam::room_history_what(room),
+        Command::FetchAvatar { jid, .. } => format!("Could not load the avatar of {jid}"),
+        Command::FetchProfile { jid } => format!("Could not load the details of {jid}"),
+        Command::PublishAvatar { .. } => "Could not change your avatar".into(),
+        Command::SetNickname { .. } => "Could not change your nickname".into(),
     }
 }

@@ -145,6 +145,7 @@ impl Client {
         self.discover_server(now);
         self.send(presence::available(None, None, self.disco.caps()));
         self.load_bookmarks(now);
+        self.upload_discover(now);
         // Before resending: group messages among them need us back in their rooms.
         self.rejoin_rooms(now);
         self.resend_unconfirmed();

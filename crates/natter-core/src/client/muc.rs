@@ -303,8 +303,11 @@ impl Client {
                     Some(&from),
                     "a room presence from a room we are not in",
                 ));
-            } else if let Some(event) = presence::incoming(presence) {
-                self.events.push_back(event);
+            } else {
+                self.presence_avatar(&presence);
+                if let Some(event) = presence::incoming(presence) {
+                    self.events.push_back(event);
+                }
             }
             return;
         }

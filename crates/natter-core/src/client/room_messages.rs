@@ -39,7 +39,9 @@ impl Client {
             .iter()
             .any(|p| p.is("event", ns::PUBSUB_EVENT))
         {
-            self.on_pubsub_event(message);
+            if !self.profile_event(&message) {
+                self.on_pubsub_event(message);
+            }
             return None;
         }
         let Some(from) = message.from.clone() else {

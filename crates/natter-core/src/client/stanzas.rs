@@ -113,6 +113,10 @@ impl Client {
     }
 
     fn on_set(&mut self, from: Option<Jid>, id: &str, payload: Element) {
+        if crate::blocking::is_push(&payload) {
+            self.blocking_push(from, id, payload);
+            return;
+        }
         if !payload.is("query", ns::ROSTER) {
             self.send(iq::service_unavailable(from, id));
             return;
@@ -139,6 +143,9 @@ impl Client {
             IqKind::CarbonsEnable => self.events.push_back(Event::CarbonsEnabled),
             IqKind::Archive { queryid } => self.archive_answered(now, &queryid, payload),
             IqKind::Room(kind) => self.room_answered(now, kind, payload),
+            IqKind::Profile(kind) => self.profile_answered(now, kind, payload),
+            IqKind::Blocking(request) => self.blocking_answered(request, payload),
+            IqKind::Upload(kind) => self.upload_answered(now, kind, payload),
         }
     }
 
@@ -160,6 +167,9 @@ impl Client {
                 reason: describe(error),
             }),
             IqKind::Room(kind) => self.room_failed(now, kind, Some(error)),
+            IqKind::Profile(kind) => self.profile_failed(now, kind, Some(error)),
+            IqKind::Blocking(request) => self.blocking_failed(request, Some(error)),
+            IqKind::Upload(kind) => self.upload_failed(now, kind, Some(error)),
         }
     }
 
@@ -180,6 +190,9 @@ impl Client {
                 reason: TIMED_OUT.into(),
             }),
             IqKind::Room(kind) => self.room_failed(now, kind, None),
+            IqKind::Profile(kind) => self.profile_failed(now, kind, None),
+            IqKind::Blocking(request) => self.blocking_failed(request, None),
+            IqKind::Upload(kind) => self.upload_failed(now, kind, None),
         }
     }
 }

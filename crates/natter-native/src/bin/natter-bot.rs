@@ -13,6 +13,9 @@
 //!
 //! ```text
 //! send <jid> <body…>
+//! sendurl <jid> <url>               (a shared file: XEP-0066 OOB, the URL as the body)
+//! sendtext <jid> <JSON string>      (a body with new lines, e.g. "*a*\n> b")
+//! sendunstyled <jid> <JSON string>  (the same, marked XEP-0393 <unstyled/>)
 //! presence <online|away|dnd|xa|chat> [status…]
 //! add <jid> [name…]
 //! remove <jid>
@@ -23,6 +26,12 @@
 //! active | inactive                 (XEP-0352 client state)
 //! quit
 //! ```
+//!
+//! Receipts, markers and chat states (`chatstate`, `displayed`, `receipts on|off`; events
+//! `delivered`, `displayed`, `read_elsewhere`, `chat_state`): see `natter-bot/awareness.rs`.
+//!
+//! Corrections, retractions, reactions and replies (`correct`, `retract`, `react`, `reply`;
+//! `edits` in message events): see `natter-bot/edits.rs`.
 //!
 //! Group chat (events `room_*`, `occupant`, `nick_changed`, `subject`, `group_message[_sent]`,
 //! `private_message`, `bookmarks`, `invitation`; commands `join`, `say`, `pm`, …): see
@@ -36,6 +45,10 @@ use natter_core::{Command, Direction, Event, RosterItem, SessionState, Show, Sub
 use serde_json::{json, Value};
 use tokio::io::AsyncBufReadExt;
 
+#[path = "natter-bot/awareness.rs"]
+mod awareness;
+#[path = "natter-bot/edits.rs"]
+mod edits;
 #[path = "natter-bot/rooms.rs"]
 mod rooms;
 
@@ -99,6 +112,9 @@ pub fn event_json(e: &Event) -> Value {
     if let Some(room) = rooms::event_json(e) {
         return room;
     }
+    if let Some(a) = awareness::event_json(e) {
+        return a;
+    }
     match e {
         Event::StateChanged(s) => json!({ "type": "state", "state": state_str(s) }),
         Event::Online { jid, resumed } => {
@@ -145,6 +161,10 @@ pub fn event_json(e: &Event) -> Value {
             "stanza_id": m.stanza_id,
             "origin_id": m.origin_id,
             "archived": m.archived,
+            // XEP-0066: the shared file's URL, if any (HTTP upload).
+            "oob": m.ext.oob.as_ref().map(|o| o.url.clone()),
+            // XEP-0308/0424/0444/0461: `natter-bot/edits.rs`.
+            "edits": edits::json(&m.ext.edits),
         }),
         Event::CarbonsEnabled => json!({ "type": "carbons_enabled" }),
         // Which kinds arrived, never the secrets.
@@ -202,6 +222,12 @@ fn parse_command(
     if let Some(cmd) = rooms::parse(verb, rest, &mut next_id)? {
         return Ok(Some(cmd));
     }
+    if let Some(cmd) = edits::parse(verb, rest, &mut next_id)? {
+        return Ok(Some(cmd));
+    }
+    if let Some(cmd) = awareness::parse(verb, rest)? {
+        return Ok(Some(cmd));
+    }
     let cmd = match verb {
         "quit" => return Ok(None),
         "send" => {
@@ -214,6 +240,40 @@ fn parse_command(
                 id: next_id(),
                 body: tail.to_string(),
                 ext: Default::default(),
+            }
+        }
+        // Bodies the line-based `send` cannot carry (new lines: styled blocks).
+        "sendtext" | "sendunstyled" => {
+            let to: Jid = arg.parse().map_err(|e| format!("bad JID {arg:?}: {e}"))?;
+            let body: String =
+                serde_json::from_str(tail).map_err(|e| format!("bad JSON string: {e}"))?;
+            Command::SendMessage {
+                to,
+                id: next_id(),
+                body,
+                ext: natter_core::MessageExt {
+                    unstyled: verb == "sendunstyled",
+                    ..Default::default()
+                },
+            }
+        }
+        // A file shared by URL (XEP-0066), as after an HTTP upload: the URL is also the body.
+        "sendurl" => {
+            let to: Jid = arg.parse().map_err(|e| format!("bad JID {arg:?}: {e}"))?;
+            if tail.is_empty() {
+                return Err("sendurl needs a URL".into());
+            }
+            Command::SendMessage {
+                to,
+                id: next_id(),
+                body: tail.to_string(),
+                ext: natter_core::MessageExt {
+                    oob: Some(Box::new(natter_core::upload::OutOfBand {
+                        url: tail.to_string(),
+                        desc: None,
+                    })),
+                    ..Default::default()
+                },
             }
         }
         "presence" => {
