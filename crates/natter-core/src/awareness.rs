@@ -111,8 +111,12 @@ pub fn signals(message: &Message) -> Signals {
 
 /// Every outgoing chat message asks for a receipt and to be marked displayed; `state` is the
 /// chat state sent along (`active` when the peer follows chat states).
-pub fn add_payloads(message: Message, state: Option<ChatState>) -> Message {
-    let message = message.with_payload(Request).with_payload(Markable);
+pub fn add_payloads(message: Message, state: Option<ChatState>, confirmable: bool) -> Message {
+    let message = if confirmable {
+        message.with_payload(Request).with_payload(Markable)
+    } else {
+        message
+    };
     match state {
         Some(state) => message.with_payload(state.to_wire()),
         None => message,

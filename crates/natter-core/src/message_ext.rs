@@ -12,7 +12,9 @@ pub fn add_payloads(message: Message, ext: &MessageExt) -> Message {
     let message = crate::styling::add(message, ext.unstyled);
     let message = crate::edits::add(message, &ext.edits);
     let message = crate::upload::add_oob(message, ext.oob.as_deref());
-    crate::awareness::add_payloads(message, ext.chat_state)
+    // A retraction or a reaction is no message of its own to confirm or mark as read.
+    let confirmable = ext.edits.retract.is_none() && ext.edits.react.is_none();
+    crate::awareness::add_payloads(message, ext.chat_state, confirmable)
 }
 
 /// What `message` carries besides its body, for the store. Untrusted: whoever may send the

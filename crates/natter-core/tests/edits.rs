@@ -242,6 +242,13 @@ fn retraction_goes_out_with_fallback_and_store_hint() {
     );
     child(stanza, "store", "urn:xmpp:hints");
     assert_eq!(child(stanza, "body", CLIENT).text(), RETRACT_FALLBACK);
+    // Version 0 as well, for the clients that know only it.
+    let fastening = child(stanza, "apply-to", "urn:xmpp:fasten:0");
+    assert_eq!(fastening.attr("id"), Some("m1"));
+    assert!(fastening.has_child("retract", "urn:xmpp:message-retract:0"));
+    // Nothing to confirm: no receipt request, not markable.
+    assert!(!stanza.has_child("request", "urn:xmpp:receipts"));
+    assert!(!stanza.has_child("markable", "urn:xmpp:chat-markers:0"));
     assert_eq!(sent(&out).ext.edits.retract.as_deref(), Some("m1"));
 }
 
@@ -260,6 +267,8 @@ fn reactions_go_out_without_body() {
     let texts: Vec<String> = reactions.children().map(Element::text).collect();
     assert_eq!(texts, ["👍", "❤️"]);
     child(stanza, "store", "urn:xmpp:hints");
+    assert!(!stanza.has_child("request", "urn:xmpp:receipts"));
+    assert!(!stanza.has_child("markable", "urn:xmpp:chat-markers:0"));
     let m = sent(&out);
     assert_eq!(m.body, "");
     assert_eq!(

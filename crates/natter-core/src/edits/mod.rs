@@ -114,6 +114,14 @@ pub fn add(mut message: Message, edits: &Edits) -> Message {
                 .attr(xml_ncname!("id").into(), crate::frame::xml_text(id))
                 .build(),
         );
+        // Version 0 too, in its fastening: slixmpp 1.8 and older Conversations and Gajim know
+        // only that one, and would otherwise show the fallback text.
+        message.payloads.push(
+            Element::builder("apply-to", FASTEN)
+                .attr(xml_ncname!("id").into(), crate::frame::xml_text(id))
+                .append(Element::builder("retract", RETRACT_0).build())
+                .build(),
+        );
         message.payloads.push(
             Element::builder("fallback", FALLBACK)
                 .attr(xml_ncname!("for").into(), RETRACT)
