@@ -18,6 +18,8 @@ use natter_store::{Changes, Phase, Snapshot, Store};
 /// One update for the store: a core event, or something the driver or the user decided.
 #[derive(Debug, Clone)]
 pub enum UiEvent {
+    /// The page was hidden or shown again (the Page Visibility API).
+    Hidden(bool),
     Core(Event),
     /// The driver's view of the connection (e.g. `Reconnecting` between attempts).
     Phase(Phase),
@@ -151,6 +153,10 @@ impl AppState {
                         changes.merge(s.apply(e))
                     }
                     UiEvent::Displayed(peer, id) => s.note_displayed(&peer, id),
+                    UiEvent::Hidden(hidden) => {
+                        s.set_hidden(hidden);
+                        changes.roster = true;
+                    }
                     UiEvent::Restore(snapshot) => changes.merge(s.restore(*snapshot)),
                     UiEvent::SignedOut => {
                         let transport = s.transport;

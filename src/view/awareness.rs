@@ -58,8 +58,11 @@ pub fn provide() {
         document().set_title(&awareness::title(unread));
     });
 
+    session.get().local(UiEvent::Hidden(document().hidden()));
     let listener = window_event_listener(leptos::ev::visibilitychange, move |_| {
-        aware.visible.set(!document().hidden());
+        let hidden = document().hidden();
+        aware.visible.set(!hidden);
+        session.get().local(UiEvent::Hidden(hidden));
     });
     on_cleanup(move || listener.remove());
 

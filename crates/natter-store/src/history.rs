@@ -56,7 +56,7 @@ impl Store {
             .flatten();
         let incoming = m.direction == Direction::Incoming;
         let peer = m.peer.clone();
-        let is_open = self.open.as_ref() == Some(&peer);
+        let is_open = self.open.as_ref() == Some(&peer) && !self.hidden;
         let now = self.clock_ms;
         // New to the reader: live or caught up, not history paged in on request.
         let fresh = !archived || self.catching_up;

@@ -149,6 +149,8 @@ pub struct Store {
     pub peers: Peers,
     /// XEP-0363: our server's upload service, once found in this session.
     pub upload: Option<natter_core::upload::Service>,
+    /// The page is hidden: see [`Store::set_hidden`].
+    pub hidden: bool,
 }
 
 impl Store {
@@ -483,6 +485,31 @@ impl Store {
         if let Some(prev) = self.open.take() {
             if let Some(c) = self.conversations.get_mut(&prev) {
                 c.trim();
+            }
+        }
+    }
+
+    /// The page is hidden (another tab in front, window minimized): what arrives in the chat or
+    /// room on screen is unread until the reader comes back, as in the page title. Coming back
+    /// clears the count of what is on screen.
+    pub fn set_hidden(&mut self, hidden: bool) {
+        self.hidden = hidden;
+        self.rooms.hidden = hidden;
+        if hidden {
+            return;
+        }
+        if let Some(peer) = self.open.clone() {
+            if let Some(conv) = self.conversations.get_mut(&peer) {
+                if conv.unread != 0 {
+                    conv.unread = 0;
+                    self.track(|t| t.chat(&peer));
+                }
+            }
+        }
+        if let Some(room) = self.rooms.open.clone() {
+            if let Some(r) = self.rooms.rooms.get_mut(&room) {
+                r.unread = 0;
+                r.mentions = 0;
             }
         }
     }

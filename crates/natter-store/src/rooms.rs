@@ -168,6 +168,8 @@ pub struct Rooms {
     pub rooms: HashMap<RoomJid, Room>,
     /// The room on screen, if any.
     pub open: Option<RoomJid>,
+    /// The page is hidden: the room on screen counts unread too.
+    pub hidden: bool,
 }
 
 impl Rooms {
@@ -281,7 +283,7 @@ impl Rooms {
     /// A message to the room; `ours`: our own, just sent (shown pending until the room
     /// reflects it). Returns whether the room's log changed.
     pub fn message(&mut self, msg: RoomMessage, at: u64, ours: bool) -> bool {
-        let open = self.open.as_ref() == Some(&msg.room);
+        let open = self.open.as_ref() == Some(&msg.room) && !self.hidden;
         match self.rooms.get_mut(&msg.room) {
             Some(r) => r.message(msg, at, open, ours),
             None => false,

@@ -331,3 +331,23 @@ fn a_stream_copy_stamped_before_the_same_senders_stamped_ones_goes_before_them()
     );
     assert_eq!(c.messages.last().unwrap().msg.id, "m7");
 }
+
+/// With the page hidden, what arrives in the chat on screen is unread (the page title counts
+/// it); showing the page again clears it.
+#[test]
+fn the_open_chat_counts_unread_while_the_page_is_hidden() {
+    let mut s = Store::new();
+    let bob = bare("bob@x");
+    s.open_conversation(bob.clone());
+    s.apply(incoming("h1", "bob@x", "seen at once"));
+    assert_eq!(s.unread(&bob), 0);
+    s.set_hidden(true);
+    s.apply(incoming("h2", "bob@x", "while away"));
+    s.apply(incoming("h3", "bob@x", "still away"));
+    assert_eq!(s.unread(&bob), 2);
+    assert_eq!(s.total_unread(), 2);
+    s.set_hidden(false);
+    assert_eq!(s.unread(&bob), 0);
+    s.apply(incoming("h4", "bob@x", "back"));
+    assert_eq!(s.unread(&bob), 0);
+}
