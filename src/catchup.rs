@@ -21,6 +21,7 @@ pub struct Outgoing {
     pub id: String,
     pub to: BareJid,
     pub body: String,
+    pub ext: natter_core::MessageExt,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -101,6 +102,7 @@ mod tests {
             id: id.into(),
             to: BareJid::new("bob@example.org").unwrap(),
             body: format!("body of {id}"),
+            ext: Default::default(),
         }
     }
 

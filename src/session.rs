@@ -307,8 +307,8 @@ impl Session {
         self.send_message_with(peer, body, Default::default())
     }
 
-    /// [`SessionHandle::send_message`] with extensions (a reply, …). The outbox keeps only
-    /// the text: a message resent by a later session goes without them.
+    /// [`SessionHandle::send_message`] with extensions (a reply, …), kept with it in the
+    /// outbox so that a later session sends it again whole.
     pub fn send_message_with(&self, peer: BareJid, body: String, ext: MessageExt) -> bool {
         let mut inner = self.0.borrow_mut();
         let state = inner.state;
@@ -331,6 +331,7 @@ impl Session {
             id: id.clone(),
             from,
             body: body.clone(),
+            ext: ext.clone(),
         });
         if let Some(a) = inner.online_attempt() {
             a.client.handle_command(

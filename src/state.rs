@@ -43,6 +43,7 @@ pub enum UiEvent {
         id: String,
         from: Jid,
         body: String,
+        ext: natter_core::MessageExt,
     },
     /// The user put a conversation on screen (`None`: back to the list).
     Open(Option<BareJid>),
@@ -200,8 +201,9 @@ impl AppState {
                         id,
                         from,
                         body,
+                        ext,
                     } => {
-                        s.add_pending(peer, id, from, body);
+                        s.add_pending_with(peer, id, from, body, ext);
                         changes.messages = true;
                     }
                     UiEvent::Open(Some(peer)) => {

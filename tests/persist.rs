@@ -71,6 +71,19 @@ fn outgoing(id: &str, at: u64) -> OutboxEntry {
         id: id.into(),
         from: Jid::new("me@example.org/web").unwrap(),
         body: format!("queued {id}"),
+        // A reply written offline goes out again as a reply.
+        ext: natter_core::MessageExt {
+            edits: Box::new(natter_core::edits::Edits {
+                reply: Some(natter_core::edits::Reply {
+                    to: Some(Jid::new("bob@x/phone").unwrap()),
+                    id: "m0".into(),
+                    quote: Some("the original".into()),
+                    fallback: None,
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
         at,
         sent: false,
     }
@@ -392,6 +405,7 @@ async fn a_reloaded_page_gets_the_account_back_from_the_cache() {
         id: "q1".into(),
         from: Jid::new(&format!("{me}/web")).unwrap(),
         body: "written offline".into(),
+        ext: Default::default(),
     }]);
     sleep(500).await;
 

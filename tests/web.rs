@@ -324,6 +324,7 @@ async fn unread_badge_and_title_then_opening_clears_them() {
         id: "o1".into(),
         from: Jid::new("alice@example.org/web").unwrap(),
         body: "hi back".into(),
+        ext: Default::default(),
     }]);
     tick().await;
     // What a reader sees of the delivery state is the icon's accessible name; it moves on as

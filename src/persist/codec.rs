@@ -133,6 +133,15 @@ pub fn outbox_to_js(e: &OutboxEntry, owner: &str) -> JsValue {
     set(&o, "b", e.body.as_str());
     set(&o, "t", e.at as f64);
     set(&o, "sent", e.sent);
+    // A reply or a shared file goes out again as one.
+    super::edits_codec::write(&o, &e.ext.edits);
+    if let Some(oob) = &e.ext.oob {
+        set(&o, "ou", oob.url.as_str());
+        set_opt(&o, "od", oob.desc.as_deref());
+    }
+    if e.ext.unstyled {
+        set(&o, "un", true);
+    }
     set(&o, "owner", owner);
     o.into()
 }
@@ -143,6 +152,17 @@ pub fn outbox_from_js(v: &JsValue) -> Option<(OutboxEntry, String)> {
         id: string(v, "id")?,
         from: Jid::new(&string(v, "f")?).ok()?,
         body: string(v, "b")?,
+        ext: natter_core::MessageExt {
+            edits: Box::new(super::edits_codec::read(v)),
+            oob: string(v, "ou").map(|url| {
+                Box::new(natter_core::upload::OutOfBand {
+                    url,
+                    desc: string(v, "od"),
+                })
+            }),
+            unstyled: flag(v, "un"),
+            ..Default::default()
+        },
         at: number(v, "t")? as u64,
         sent: flag(v, "sent"),
     };

@@ -63,7 +63,7 @@ impl Inner {
                     to: Jid::from(m.to),
                     id: m.id.clone(),
                     body: m.body,
-                    ext: Default::default(),
+                    ext: m.ext,
                 },
             );
             self.handed.insert(&m.id);
@@ -79,6 +79,7 @@ fn outbox(s: &Store) -> Vec<Outgoing> {
             id: e.id.clone(),
             to: e.peer.clone(),
             body: e.body.clone(),
+            ext: e.ext.clone(),
         })
         .collect()
 }

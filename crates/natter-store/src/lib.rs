@@ -432,6 +432,19 @@ impl Store {
     /// Show a message the user just wrote, before the core confirms it (optimistic echo), and
     /// keep it in the outbox until the server has it.
     pub fn add_pending(&mut self, peer: BareJid, id: String, from: jid::Jid, body: String) {
+        self.add_pending_with(peer, id, from, body, natter_core::MessageExt::default());
+    }
+
+    /// [`Store::add_pending`] for a message with extensions (a reply, a shared file): shown
+    /// with them at once, and kept with them in the outbox.
+    pub fn add_pending_with(
+        &mut self,
+        peer: BareJid,
+        id: String,
+        from: jid::Jid,
+        body: String,
+        ext: natter_core::MessageExt,
+    ) {
         let now = self.clock_ms;
         let msg = natter_core::ChatMessage {
             id: id.clone(),
@@ -443,7 +456,7 @@ impl Store {
             stanza_id: None,
             origin_id: None,
             archived: false,
-            ext: Default::default(),
+            ext: ext.clone(),
         };
         let conv = self.conversations.entry(peer.clone()).or_default();
         conv.insert_pending_at(msg, now);
@@ -453,6 +466,7 @@ impl Store {
             id: id.clone(),
             from,
             body,
+            ext,
             at: record.as_ref().map_or(now, |m| m.at),
             sent: false,
         };

@@ -15,6 +15,8 @@ pub struct OutboxEntry {
     pub id: String,
     pub from: Jid,
     pub body: String,
+    /// What it carries besides the text (a reply, a shared file): sent again with it.
+    pub ext: natter_core::MessageExt,
     /// When the user wrote it (Unix ms).
     pub at: u64,
     /// Written to the stream at least once.
