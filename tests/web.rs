@@ -772,6 +772,65 @@ async fn a_long_chat_renders_a_window_of_articles_pinned_to_the_bottom() {
     assert!(pos.windows(2).all(|w| w[1] == w[0] + 1), "{pos:?}");
 }
 
+#[wasm_bindgen_test]
+async fn a_new_message_at_the_memory_limit_keeps_the_rendered_articles() {
+    // At the limit every new message trims the oldest, so every row number shifts: the
+    // articles on screen must stay the same elements (re-creating them lays out every long
+    // message in view again, for each message that comes in) and only their places change.
+    let (state, peer) = long_chat(2_000);
+    let m = Mounted::new(state);
+    for _ in 0..4 {
+        tick().await;
+    }
+    let before = articles(&m)
+        .into_iter()
+        .find(|a| {
+            a.text_content()
+                .unwrap_or_default()
+                .contains("message 1990")
+        })
+        .expect("message 1990 is rendered");
+    let pos_before: usize = before
+        .get_attribute("aria-posinset")
+        .unwrap()
+        .parse()
+        .unwrap();
+    state.apply_now([incoming("new-at-limit", peer, "one more message")]);
+    for _ in 0..3 {
+        tick().await;
+    }
+    let after = articles(&m)
+        .into_iter()
+        .find(|a| {
+            a.text_content()
+                .unwrap_or_default()
+                .contains("message 1990")
+        })
+        .expect("message 1990 is still rendered");
+    assert!(
+        after.is_same_node(Some(&before)),
+        "the article was re-created"
+    );
+    let pos_after: usize = after
+        .get_attribute("aria-posinset")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        pos_after + 1,
+        pos_before,
+        "its place moved up with the trim"
+    );
+    let pos = posinsets(&m);
+    assert!(pos.windows(2).all(|w| w[1] == w[0] + 1), "{pos:?}");
+    assert_eq!(*pos.last().unwrap(), 500, "{pos:?}");
+    let rows: Vec<usize> = articles(&m)
+        .iter()
+        .map(|a| a.get_attribute("data-row").unwrap().parse().unwrap())
+        .collect();
+    assert!(rows.windows(2).all(|w| w[1] == w[0] + 1), "{rows:?}");
+}
+
 /// Reads a chat of `n` messages as e2e/lib/count.mjs does: to the top, down to the end in
 /// steps of 70 % of the log's height, then a jump to the bottom. There the newest message
 /// must be rendered and in view, with nothing but the log's own padding below it (a spacer

@@ -6,6 +6,7 @@
 //! messages slotting in above included), asks for older messages when the reader reaches the
 //! top, and shows the store's gap markers with a `Load missing messages` button.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use leptos::html;
@@ -46,9 +47,13 @@ enum Row {
 impl Row {
     fn key(&self) -> String {
         match self {
-            Row::Message { row, message, .. } => {
+            // No row number here: it shifts for every row whenever a message is trimmed or
+            // older ones come in above, and a new key re-creates the element (laying out
+            // every long message in view again, for each new message once the chat is at
+            // its memory limit). The row's place is updated in place instead (`places`).
+            Row::Message { message, .. } => {
                 format!(
-                    "{row}\u{1f}{}\u{1f}{}\u{1f}{}",
+                    "{}\u{1f}{}\u{1f}{}",
                     message.key(),
                     message.state.token(),
                     crate::view::edits::row_token(message)
@@ -146,6 +151,22 @@ pub fn MessageLog(jid: BareJid) -> impl IntoView {
             })
         })
     };
+
+    // Row number and index in memory of each rendered message, by its key.
+    let places = Memo::new(move |_| {
+        visible.with(|v| {
+            v.iter()
+                .filter_map(|r| match r {
+                    Row::Message {
+                        row,
+                        index,
+                        message,
+                    } => Some((message.key(), (*row, *index))),
+                    Row::Gap { .. } => None,
+                })
+                .collect::<HashMap<String, (usize, usize)>>()
+        })
+    });
 
     // ---- measuring and moving the run ----
 
@@ -341,14 +362,21 @@ pub fn MessageLog(jid: BareJid) -> impl IntoView {
                         .get_untracked()
                         .unwrap_or_else(|| message.msg.from.to_bare().to_string()),
                 };
+                let key = message.key();
+                let place = move || {
+                    places
+                        .with(|p| p.get(&key).copied())
+                        .unwrap_or((row, index))
+                };
+                let place_too = place.clone();
                 view! {
                     <MessageItem
                         message
                         from
                         {..}
-                        data-row=row
+                        data-row=move || place().0
                         aria-setsize=move || total.get()
-                        aria-posinset=index + 1
+                        aria-posinset=move || place_too().1 + 1
                     />
                 }
                 .into_any()
