@@ -811,6 +811,62 @@ async fn the_room_log_renders_a_window_and_pages_older_messages_in_above() {
 }
 
 #[wasm_bindgen_test]
+async fn a_new_room_message_at_the_memory_limit_keeps_the_rendered_articles() {
+    // At the limit each new message drops the oldest and shifts every row: the articles on
+    // screen must stay the same elements, only their places change (as in the chat log).
+    let state = in_room(0);
+    let mut events: Vec<UiEvent> = (4_001..=5_000).map(archived).collect();
+    events.push(UiEvent::Core(Event::RoomCaughtUp {
+        room: room(),
+        last: Some("arch-5000".into()),
+        complete: true,
+        beginning: false,
+    }));
+    events.push(UiEvent::OpenRoom(Some(room())));
+    state.apply_now(events);
+    let m = Mounted::new(state);
+    for _ in 0..4 {
+        tick().await;
+    }
+    let find = |m: &Mounted| {
+        log_articles(m).into_iter().find(|a| {
+            a.text_content()
+                .unwrap_or_default()
+                .contains("Archived #4995#")
+        })
+    };
+    let before = find(&m).expect("message 4995 is rendered");
+    let pos = |a: &web_sys::Element| -> usize {
+        a.get_attribute("aria-posinset").unwrap().parse().unwrap()
+    };
+    let pos_before = pos(&before);
+    state.apply_now([said("user0001", "live-1", "one more message", false)]);
+    for _ in 0..3 {
+        tick().await;
+    }
+    let after = find(&m).expect("message 4995 is still rendered");
+    assert!(
+        after.is_same_node(Some(&before)),
+        "the article was re-created"
+    );
+    assert_eq!(
+        pos(&after) + 1,
+        pos_before,
+        "its place moved up with the trim"
+    );
+    let posinsets: Vec<usize> = log_articles(&m).iter().map(pos).collect();
+    assert!(
+        posinsets.windows(2).all(|w| w[1] == w[0] + 1),
+        "{posinsets:?}"
+    );
+    assert_eq!(
+        *posinsets.last().unwrap(),
+        natter_store::ROOM_MESSAGES,
+        "{posinsets:?}"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn our_room_message_shows_pending_until_the_room_reflects_it_once() {
     let state = in_room(0);
     state.apply_now([UiEvent::OpenRoom(Some(room()))]);

@@ -46,9 +46,10 @@ enum Row {
 impl Row {
     fn key(&self) -> String {
         match self {
-            Row::Message { row, line, .. } => {
-                format!("{row}\u{1f}{}\u{1f}{}", line.key(), line.pending)
-            }
+            // No row number: it shifts for every row when the oldest message in memory goes,
+            // and a new key re-creates the element (see the chat log's `Row::key`). The place
+            // is updated in place instead (`places`).
+            Row::Message { line, .. } => format!("{}\u{1f}{}", line.key(), line.pending),
             Row::Gap { row, gap } => format!(
                 "{row}\u{1f}gap\u{1f}{}\u{1f}{}\u{1f}{:?}",
                 gap.at, gap.seq, gap.before
@@ -137,6 +138,18 @@ pub fn RoomLog(jid: BareJid) -> impl IntoView {
             })
         })
     };
+
+    // Row number and index in memory of each rendered message, by its key.
+    let places = Memo::new(move |_| {
+        visible.with(|v| {
+            v.iter()
+                .filter_map(|r| match r {
+                    Row::Message { row, index, line } => Some((line.key(), (*row, *index))),
+                    Row::Gap { .. } => None,
+                })
+                .collect::<std::collections::HashMap<String, (usize, usize)>>()
+        })
+    });
 
     let measure = move || -> Vec<Measured> {
         let Some(el) = log.get_untracked() else {
@@ -312,7 +325,13 @@ pub fn RoomLog(jid: BareJid) -> impl IntoView {
         let jid = jid.clone();
         move |r: Row| match r {
             Row::Message { row, index, line } => {
-                room_message(&room, row, index, line, total).into_any()
+                let key = line.key();
+                let place = move || {
+                    places
+                        .with(|p| p.get(&key).copied())
+                        .unwrap_or((row, index))
+                };
+                room_message(&room, place, line, total).into_any()
             }
             Row::Gap { row, gap } => {
                 view! { <GapMarker jid=jid.clone() row gap online session /> }.into_any()
@@ -346,11 +365,11 @@ pub fn RoomLog(jid: BareJid) -> impl IntoView {
 /// not reflected it yet says `Sending…`.
 fn room_message(
     room: &str,
-    row: usize,
-    index: usize,
+    place: impl Fn() -> (usize, usize) + Clone + Send + Sync + 'static,
     line: RoomLine,
     total: Memo<usize>,
 ) -> impl IntoView {
+    let place_too = place.clone();
     let from = format!("{}/{}", room, line.msg.nick);
     let clock = dom::clock(
         line.msg
@@ -374,9 +393,9 @@ fn room_message(
             class:mention=mention
             class:pending=pending
             data-from=from
-            data-row=row
+            data-row=move || place().0
             aria-setsize=move || total.get()
-            aria-posinset=index + 1
+            aria-posinset=move || place_too().1 + 1
         >
             <div class="bubble">
                 <p class="sender" style=("--hue", hue)>{nick}</p>
