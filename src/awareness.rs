@@ -11,6 +11,10 @@ use natter_store::Store;
 /// `paused` this long after the last keystroke.
 pub const TYPING_REFRESH_MS: u64 = 5_000;
 pub const TYPING_PAUSE_MS: u64 = 5_000;
+/// `composing` goes out only once typing has gone on this long: a message pasted and sent at
+/// once needs no typing notice (and over BOSH the notice would take the request slot the
+/// message needs).
+pub const TYPING_START_MS: u64 = 300;
 
 /// At most one `<displayed/>` per chat this often: reading a burst of messages marks the
 /// newest once, not each.
@@ -103,6 +107,8 @@ pub struct Typing {
     composing_at: u64,
     /// When the user last typed.
     typed_at: u64,
+    /// When the typing not yet announced began (see [`TYPING_START_MS`]).
+    started_at: Option<u64>,
 }
 
 impl Typing {
@@ -115,24 +121,40 @@ impl Typing {
     /// everything), which is not composing.
     pub fn typed(&mut self, now: u64, empty: bool) -> Option<ChatState> {
         if empty {
+            self.started_at = None;
             return match self.sent {
                 Some(ChatState::Composing) => self.set(ChatState::Paused),
                 _ => None,
             };
         }
         self.typed_at = now;
-        let due = self.sent != Some(ChatState::Composing)
-            || now.saturating_sub(self.composing_at) >= TYPING_REFRESH_MS;
-        if due {
+        if self.sent != Some(ChatState::Composing) {
+            let since = *self.started_at.get_or_insert(now);
+            return self.start_composing(now, since);
+        }
+        if now.saturating_sub(self.composing_at) >= TYPING_REFRESH_MS {
             self.composing_at = now;
-            self.sent = Some(ChatState::Composing);
             return Some(ChatState::Composing);
         }
         None
     }
 
+    /// `composing`, once typing that began at `since` has gone on long enough.
+    fn start_composing(&mut self, now: u64, since: u64) -> Option<ChatState> {
+        if now.saturating_sub(since) < TYPING_START_MS {
+            return None;
+        }
+        self.started_at = None;
+        self.composing_at = now;
+        self.sent = Some(ChatState::Composing);
+        Some(ChatState::Composing)
+    }
+
     /// A timer at `now`: `paused` once the user stopped typing for [`TYPING_PAUSE_MS`].
     pub fn tick(&mut self, now: u64) -> Option<ChatState> {
+        if let Some(since) = self.started_at {
+            return self.start_composing(now, since);
+        }
         if self.sent == Some(ChatState::Composing)
             && now.saturating_sub(self.typed_at) >= TYPING_PAUSE_MS
         {
@@ -143,11 +165,15 @@ impl Typing {
 
     /// When [`Typing::tick`] should run next (`None`: no timer needed).
     pub fn next_tick(&self) -> Option<u64> {
+        if let Some(since) = self.started_at {
+            return Some(since + TYPING_START_MS);
+        }
         (self.sent == Some(ChatState::Composing)).then_some(self.typed_at + TYPING_PAUSE_MS)
     }
 
     /// The message went with `active` in it.
     pub fn message_sent(&mut self) {
+        self.started_at = None;
         self.sent = Some(ChatState::Active);
     }
 
@@ -298,6 +324,9 @@ mod tests {
         let mut t = Typing::default();
         assert_eq!(t.opened(), Some(ChatState::Active));
         assert_eq!(t.opened(), None);
+        // The first keystroke starts the count; typing on past TYPING_START_MS composes.
+        assert_eq!(t.typed(700, false), None);
+        assert_eq!(t.next_tick(), Some(700 + TYPING_START_MS));
         assert_eq!(t.typed(1_000, false), Some(ChatState::Composing));
         // Typing on: nothing new until the refresh is due.
         for ms in (1_100..6_000).step_by(300) {
@@ -310,8 +339,9 @@ mod tests {
         assert_eq!(t.tick(6_000 + TYPING_PAUSE_MS), Some(ChatState::Paused));
         assert_eq!(t.tick(20_000), None);
         assert_eq!(t.next_tick(), None);
-        // Typing again after the pause composes at once.
-        assert_eq!(t.typed(21_000, false), Some(ChatState::Composing));
+        // Typing again after the pause: composing once the timer finds it went on.
+        assert_eq!(t.typed(21_000, false), None);
+        assert_eq!(t.tick(21_000 + TYPING_START_MS), Some(ChatState::Composing));
         t.message_sent();
         assert_eq!(t.tick(40_000), None);
         assert_eq!(t.closed(), Some(ChatState::Inactive));
@@ -323,9 +353,21 @@ mod tests {
         let mut t = Typing::default();
         assert_eq!(t.typed(0, true), None);
         t.typed(1_000, false);
-        assert_eq!(t.typed(1_200, true), Some(ChatState::Paused));
+        t.typed(1_400, false);
+        assert_eq!(t.typed(1_500, true), Some(ChatState::Paused));
         // Never told anything: nothing to close.
         assert_eq!(Typing::default().closed(), None);
+    }
+
+    #[test]
+    fn a_message_sent_at_once_sends_no_composing() {
+        let mut t = Typing::default();
+        assert_eq!(t.typed(1_000, false), None);
+        t.message_sent();
+        assert_eq!(t.next_tick(), None);
+        assert_eq!(t.tick(1_000 + TYPING_START_MS), None);
+        // The draft emptied by the send is no typing either.
+        assert_eq!(t.typed(1_001, true), None);
     }
 
     #[test]

@@ -273,20 +273,9 @@ impl Conversation {
         // by stamp a replayed message would slip above one that arrived live a moment before
         // it. Anything older, and history, slots in by time. The stamp itself stays in
         // `msg.delayed` for display ([`StoredMessage::sent_at`]).
-        //
-        // One exception: a message that the same side's server-stamped messages already shown
-        // are stamped after. Those stamps come from one clock (the server's), so the order they
-        // give is real: ejabberd hands over a message held offline before the archive's copy
-        // of one written earlier.
         let at = match self.messages.last() {
             Some(last) if !history && last.at.saturating_sub(sent) <= STREAM_SLACK_MS => {
-                match self.first_stamped_after(&msg, sent) {
-                    Some(j) => {
-                        let prev = j.checked_sub(1).map_or(sent, |p| self.messages[p].at);
-                        sent.max(prev).min(self.messages[j].at.saturating_sub(1))
-                    }
-                    None => sent.max(last.at),
-                }
+                sent.max(last.at)
             }
             _ => sent,
         };
@@ -522,20 +511,6 @@ impl Conversation {
             self.keys.entry(k).or_insert(m.order());
         }
         (changed, m)
-    }
-
-    /// The first of the newest messages (those shown after `sent`) that came from the same
-    /// side as `msg` with a server stamp later than `sent`.
-    fn first_stamped_after(&self, msg: &ChatMessage, sent: u64) -> Option<usize> {
-        let tail = self.messages.partition_point(|m| m.at <= sent);
-        (tail..self.messages.len()).find(|&i| {
-            let m = &self.messages[i].msg;
-            m.direction == msg.direction
-                && m.delayed
-                    .as_deref()
-                    .and_then(crate::time::parse_rfc3339_ms)
-                    .is_some_and(|stamp| stamp > sent)
-        })
     }
 
     fn is_older_than_window(&self, m: &StoredMessage) -> bool {

@@ -290,48 +290,6 @@ fn stream_copies_keep_arrival_order_whatever_their_stamp() {
     assert_eq!(ids, ["m0", "m3", "m4", "m5"]);
 }
 
-/// ejabberd hands over what it held offline (stamped) before the join's archive catch-up
-/// brings an earlier message from the same sender: the server's own stamps order them.
-#[test]
-fn a_stream_copy_stamped_before_the_same_senders_stamped_ones_goes_before_them() {
-    let mut c = Conversation::default();
-    let live = |id: &str, delayed: Option<&str>| {
-        let Event::Message(mut m) = incoming(id, "bob@x", id) else {
-            unreachable!()
-        };
-        m.delayed = delayed.map(str::to_owned);
-        m
-    };
-    let t = |s: &str| natter_store::time::parse_rfc3339_ms(s).unwrap();
-    let now = t("2026-11-26T09:02:17.000Z");
-    c.insert_copy_as(live("m3", None), DeliveryState::Sent, now, Arrival::Latest);
-    for (i, id) in ["m5", "m6"].iter().enumerate() {
-        let stamp = format!("2026-11-26T09:02:17.{}Z", 400 + i * 10);
-        c.insert_copy_as(
-            live(id, Some(&stamp)),
-            DeliveryState::Sent,
-            now + 900,
-            Arrival::Latest,
-        );
-    }
-    c.insert_copy_as(
-        live("m4", Some("2026-11-26T09:02:17.300Z")),
-        DeliveryState::Sent,
-        now + 1000,
-        Arrival::Archive { catching_up: true },
-    );
-    let ids: Vec<&str> = c.messages.iter().map(|m| m.msg.id.as_str()).collect();
-    assert_eq!(ids, ["m3", "m4", "m5", "m6"]);
-    // Later live messages still go last.
-    c.insert_copy_as(
-        live("m7", None),
-        DeliveryState::Sent,
-        now + 1100,
-        Arrival::Latest,
-    );
-    assert_eq!(c.messages.last().unwrap().msg.id, "m7");
-}
-
 /// With the page hidden, what arrives in the chat on screen is unread (the page title counts
 /// it); showing the page again clears it.
 #[test]
