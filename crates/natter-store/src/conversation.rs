@@ -251,10 +251,16 @@ impl Conversation {
             let (changed, m) = self.merge_copy(i, msg, state, keys);
             return (Inserted::Duplicate { changed }, m);
         }
+        // A stamp to the second (Prosody's) says the message came some time within that
+        // second: it sorts at the second's end, after what this client saw arrive in it (a
+        // message shown live at 12:00:05.060 and one stamped 12:00:05 that was sent after it).
         let sent = msg
             .delayed
             .as_deref()
-            .and_then(crate::time::parse_rfc3339_ms)
+            .and_then(|s| {
+                let ms = crate::time::parse_rfc3339_ms(s)?;
+                Some(if s.contains('.') { ms } else { ms + 999 })
+            })
             .unwrap_or(now_ms);
         let history = match arrival {
             Arrival::Latest => false,

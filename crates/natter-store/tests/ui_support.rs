@@ -41,11 +41,12 @@ fn messages_are_stamped_with_the_clock_or_their_delay() {
         .iter()
         .map(|m| (m.msg.id.as_str(), m.at))
         .collect();
-    // In time order: the delayed message slots in where it belongs.
+    // In time order: the delayed message slots in where it belongs (a stamp to the second
+    // sorts at that second's end).
     assert_eq!(
         at,
         vec![
-            ("b", 1_031_699_305_000),
+            ("b", 1_031_699_305_999),
             ("a", 1_700_000_000_000),
             ("c", 1_700_000_000_000),
             ("o", 1_700_000_000_000)
