@@ -6,11 +6,11 @@
 // BOSH combinations skip.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { deflateSync } from 'node:zlib';
 import { assertNoPageErrors, launch, newPage, open, signIn, ui } from '../lib/browser.mjs';
 import { SERVER_NAME, TRANSPORT, eventually } from '../lib/env.mjs';
 import { startServer } from '../lib/server.mjs';
 import { serveDist } from '../lib/serve.mjs';
+import { makePng } from '../lib/png.mjs';
 import { recordWire } from '../lib/wire.mjs';
 
 const ALICE = { jid: 'alice@localhost', password: 'wonderland' };
@@ -33,49 +33,6 @@ before(async () => {
 after(async () => {
   await Promise.allSettled([browser?.close(), site?.close(), server?.stop()]);
 });
-
-// ---- a PNG made here (not by the code under test): w×h, a colour gradient ----
-const CRC = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(buf) {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type, data) {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
-function png(w, h) {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(w, 0);
-  header.writeUInt32BE(h, 4);
-  header[8] = 8; // bit depth
-  header[9] = 2; // RGB
-  const rows = [];
-  for (let y = 0; y < h; y++) {
-    const row = Buffer.alloc(1 + 3 * w);
-    for (let x = 0; x < w; x++) {
-      row[1 + 3 * x] = (x * 255) / w;
-      row[2 + 3 * x] = (y * 255) / h;
-      row[3 + 3 * x] = 160;
-    }
-    rows.push(row);
-  }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.concat(rows))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 /** The natural width of the image inside `locator` (0 while none is loaded). */
 const naturalWidth = (locator) => locator.locator('img').first()
@@ -102,7 +59,7 @@ test(`${SERVER_NAME}: an avatar and a nickname set in the browser reach a contac
       const profile = alice.getByRole('dialog', { name: 'Profile' });
       await profile.waitFor();
       await profile.getByRole('button', { name: 'Change avatar' }).waitFor();
-      await alice.getByLabel('Avatar image').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: png(300, 200) });
+      await alice.getByLabel('Avatar image').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: makePng(300, 200) });
       await eventually(async () => (await naturalWidth(profile)) === 96, {
         timeout: 15_000, message: 'Alice’s own avatar, resized to 96 px, in the Profile dialog',
       });
