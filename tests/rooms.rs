@@ -733,13 +733,9 @@ fn archived(k: u32) -> UiEvent {
     }))
 }
 
-fn log_articles(m: &Mounted) -> Vec<web_sys::Element> {
-    m.all("[role=log][aria-label=Messages] article")
-}
-
-#[wasm_bindgen_test]
-async fn the_room_log_renders_a_window_and_pages_older_messages_in_above() {
-    // `in_room` started a join: the catch-up brings the newest 1,000 of the archive.
+/// In the room (`in_room` started a join), on screen, after a catch-up that brought the
+/// newest 1,000 of a 5,000-message archive.
+fn room_with_archive() -> AppState {
     let state = in_room(0);
     let mut events: Vec<UiEvent> = (4_001..=5_000).map(archived).collect();
     events.push(UiEvent::Core(Event::RoomCaughtUp {
@@ -750,6 +746,16 @@ async fn the_room_log_renders_a_window_and_pages_older_messages_in_above() {
     }));
     events.push(UiEvent::OpenRoom(Some(room())));
     state.apply_now(events);
+    state
+}
+
+fn log_articles(m: &Mounted) -> Vec<web_sys::Element> {
+    m.all("[role=log][aria-label=Messages] article")
+}
+
+#[wasm_bindgen_test]
+async fn the_room_log_renders_a_window_and_pages_older_messages_in_above() {
+    let state = room_with_archive();
     let m = Mounted::new(state);
     tick().await;
     tick().await;
@@ -814,16 +820,7 @@ async fn the_room_log_renders_a_window_and_pages_older_messages_in_above() {
 async fn a_new_room_message_at_the_memory_limit_keeps_the_rendered_articles() {
     // At the limit each new message drops the oldest and shifts every row: the articles on
     // screen must stay the same elements, only their places change (as in the chat log).
-    let state = in_room(0);
-    let mut events: Vec<UiEvent> = (4_001..=5_000).map(archived).collect();
-    events.push(UiEvent::Core(Event::RoomCaughtUp {
-        room: room(),
-        last: Some("arch-5000".into()),
-        complete: true,
-        beginning: false,
-    }));
-    events.push(UiEvent::OpenRoom(Some(room())));
-    state.apply_now(events);
+    let state = room_with_archive();
     let m = Mounted::new(state);
     for _ in 0..4 {
         tick().await;
