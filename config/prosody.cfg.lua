@@ -98,6 +98,14 @@ VirtualHost "localhost"
 VirtualHost "sasl2.localhost"
 	modules_enabled = { "sasl2"; "sasl2_bind2"; "sasl2_sm" }
 
+-- XEP-0175 anonymous visitors (the embeddable widget's shop visitors): SASL ANONYMOUS makes up
+-- a throwaway account per sign-in. Same WebSocket and BOSH endpoints as "localhost" (the stream's
+-- `to` picks the host; CORS above covers both). Messages to localhost accounts are local
+-- delivery, not s2s, so `allow_anonymous_s2s` stays off. Nothing of a visitor is stored
+-- (`allow_anonymous_storage` defaults to false): no roster, no archive, no offline messages.
+VirtualHost "anon.localhost"
+	authentication = "anonymous"
+
 Component "conference.localhost" "muc"
 	modules_enabled = { "muc_mam" }
 	muc_room_locking = false

@@ -12,6 +12,8 @@ const asset = (name) => {
   return url;
 };
 
-const { default: init } = await import(asset('natter-js'));
+const { default: init, start } = await import(asset('natter-js'));
 const wasm = await init({ module_or_path: asset('natter-wasm') });
+// The wasm starts nothing by itself (the widget mounts the same bundle its own way).
+start();
 dispatchEvent(new CustomEvent('TrunkApplicationStarted', { detail: { wasm } }));

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::session::Session;
 use crate::state::AppState;
+use crate::view::language::UiLanguage;
 use crate::view::{LoginView, MainView};
 
 /// Mount the app on `<body>`.
@@ -28,13 +29,18 @@ pub fn App() -> impl IntoView {
 pub fn Root(state: AppState, session: Session) -> impl IntoView {
     provide_context(state);
     provide_context(SessionHandle::new(session));
+    // Chosen before anything renders, so the first paint is in the right language.
+    let lang = use_context::<UiLanguage>().unwrap_or_else(|| UiLanguage::new(None));
+    provide_context(lang);
 
     // The page title, notifications, the awareness settings (view/awareness.rs).
     crate::view::awareness::provide();
 
     view! {
-        <div class="app">
+        <div class="app" lang=move || lang.locale.get().tag()>
             {move || {
+                // A new language re-renders everything; the store keeps what matters.
+                crate::i18n::set_locale(lang.locale.get());
                 if state.signed_in() {
                     view! { <MainView /> }.into_any()
                 } else {

@@ -44,7 +44,9 @@ pub fn classify(url: &str) -> Attachment {
             kind: Kind::Text,
         };
     };
-    let name = parsed.file_name().unwrap_or_else(|| "file".to_owned());
+    let name = parsed
+        .file_name()
+        .unwrap_or_else(|| crate::i18n::t("attachment-unnamed"));
     let ext = parsed.extension().unwrap_or_default();
     // SVG is never inline: an image that can carry script. Neither is anything over plain
     // HTTP across a network.

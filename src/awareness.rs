@@ -7,6 +7,8 @@ use natter_core::jid::BareJid;
 use natter_core::{ChatState, Direction, Event};
 use natter_store::Store;
 
+use crate::i18n;
+
 /// Typing: `composing` is sent again at most this often while the user keeps typing, and
 /// `paused` this long after the last keystroke.
 pub const TYPING_REFRESH_MS: u64 = 5_000;
@@ -201,8 +203,8 @@ pub fn may_send_states(settings: &Settings, store: &Store, peer: &BareJid) -> bo
 /// What the chat-state line under the chat header says about `name`.
 pub fn typing_text(name: &str, state: Option<ChatState>) -> String {
     match state {
-        Some(ChatState::Composing) => format!("{name} is typing…"),
-        Some(ChatState::Paused) => format!("{name} paused typing"),
+        Some(ChatState::Composing) => i18n::t_args("chat-typing", &[("name", name.into())]),
+        Some(ChatState::Paused) => i18n::t_args("chat-typing-paused", &[("name", name.into())]),
         _ => String::new(),
     }
 }
@@ -265,7 +267,13 @@ pub fn notification(event: &Event, store: &Store, enabled: bool, hidden: bool) -
                 return None;
             }
             Some(Note {
-                title: format!("{} in {}", m.nick, m.room),
+                title: i18n::t_args(
+                    "chat-notify-room-title",
+                    &[
+                        ("nick", m.nick.as_str().into()),
+                        ("room", m.room.to_string().into()),
+                    ],
+                ),
                 body: truncate(&m.body),
                 tag: format!("room:{}", m.room),
                 target: Target::Room(m.room.clone()),
@@ -382,6 +390,10 @@ mod tests {
         );
         assert_eq!(typing_text("Bob", Some(ChatState::Active)), "");
         assert_eq!(typing_text("Bob", None), "");
+        i18n::set_locale(i18n::Locale::Ru);
+        let ru = typing_text("Боб", Some(ChatState::Composing));
+        i18n::set_locale(i18n::Locale::En);
+        assert_eq!(ru, "Боб печатает…");
     }
 
     fn incoming(body: &str) -> ChatMessage {

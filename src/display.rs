@@ -1,4 +1,19 @@
-//! Small pure helpers for how things look: avatar initials and colours. Tested natively.
+//! Small pure helpers for how things look: avatar initials and colours, availability in
+//! words. Tested natively.
+
+use natter_store::Availability;
+
+/// A contact's availability in the UI's language (the store's `label` is English).
+pub fn availability(a: Availability) -> String {
+    crate::i18n::t(match a {
+        Availability::Chat => "presence-chat",
+        Availability::Online => "presence-online",
+        Availability::Away => "presence-away",
+        Availability::ExtendedAway => "presence-xa",
+        Availability::DoNotDisturb => "presence-busy",
+        Availability::Offline => "presence-offline",
+    })
+}
 
 /// The letter shown in a contact's avatar: the first letter of the name, upper-cased.
 pub fn initial(name: &str) -> String {
@@ -27,6 +42,18 @@ pub fn hue(id: &str) -> u16 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn availability_in_english_is_the_stores_label() {
+        use Availability::*;
+        for a in [Chat, Online, Away, ExtendedAway, DoNotDisturb, Offline] {
+            assert_eq!(availability(a), a.label());
+        }
+        crate::i18n::set_locale(crate::i18n::Locale::Ru);
+        let ru = [availability(Away), availability(DoNotDisturb)];
+        crate::i18n::set_locale(crate::i18n::Locale::En);
+        assert_eq!(ru, ["Отошёл", "Занят"]);
+    }
 
     #[test]
     fn initials() {

@@ -3,6 +3,8 @@
 
 use natter_core::jid::BareJid;
 
+use crate::i18n::{t, t_args};
+
 /// Which transport a connection URL means.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {
@@ -36,15 +38,12 @@ impl Endpoint {
 pub fn parse_account(input: &str) -> Result<BareJid, String> {
     let input = input.trim();
     if input.is_empty() {
-        return Err("Enter your address, for example alice@example.org.".into());
+        return Err(t("login-address-empty"));
     }
-    let jid = BareJid::new(input).map_err(|_| {
-        format!("\u{201c}{input}\u{201d} is not a valid address. Use the form alice@example.org.")
-    })?;
+    let jid = BareJid::new(input)
+        .map_err(|_| t_args("login-address-invalid", &[("input", input.into())]))?;
     if jid.node().is_none() {
-        return Err(format!(
-            "\u{201c}{input}\u{201d} is missing your user name. Use the form alice@example.org."
-        ));
+        return Err(t_args("login-address-no-user", &[("input", input.into())]));
     }
     Ok(jid)
 }
@@ -53,13 +52,11 @@ pub fn parse_account(input: &str) -> Result<BareJid, String> {
 pub fn parse_contact(input: &str) -> Result<BareJid, String> {
     let input = input.trim();
     if input.is_empty() {
-        return Err("Enter the contact's address, for example bob@example.org.".into());
+        return Err(t("login-contact-empty"));
     }
     match BareJid::new(input) {
         Ok(jid) if jid.node().is_some() => Ok(jid),
-        _ => Err(format!(
-            "\u{201c}{input}\u{201d} is not a contact address. Use the form bob@example.org."
-        )),
+        _ => Err(t_args("login-contact-invalid", &[("input", input.into())])),
     }
 }
 
@@ -70,12 +67,7 @@ pub fn parse_endpoint(input: &str) -> Result<Option<Endpoint>, String> {
         return Ok(None);
     }
     let lower = url.to_ascii_lowercase();
-    let bad = || {
-        format!(
-            "\u{201c}{url}\u{201d} is not a connection URL. Use one that starts with wss:// \
-             (or ws://, https://, http://)."
-        )
-    };
+    let bad = || t_args("login-url-invalid", &[("url", url.into())]);
     let scheme_end = lower.find("://").ok_or_else(bad)?;
     if host(url).is_none_or(str::is_empty) || url.chars().any(char::is_whitespace) {
         return Err(bad());
@@ -131,6 +123,28 @@ mod tests {
             .contains("missing your user name"));
         assert!(parse_account("a@b@c").is_err());
         assert!(parse_account("alice@").is_err());
+    }
+
+    #[test]
+    fn errors_quote_the_input_in_both_languages() {
+        assert_eq!(
+            parse_account("bob").unwrap_err(),
+            "\u{201c}bob\u{201d} is missing your user name. Use the form alice@example.org."
+        );
+        assert_eq!(
+            parse_endpoint("ftp://x.org").unwrap_err(),
+            "\u{201c}ftp://x.org\u{201d} is not a connection URL. Use one that starts with \
+             wss:// (or ws://, https://, http://)."
+        );
+        crate::i18n::set_locale(crate::i18n::Locale::Ru);
+        let ru = parse_account("a@b@c").unwrap_err();
+        let url = parse_endpoint("x.org").unwrap_err();
+        crate::i18n::set_locale(crate::i18n::Locale::En);
+        assert_eq!(
+            ru,
+            "«a@b@c» — неверный адрес. Адрес выглядит так: alice@example.org."
+        );
+        assert!(url.starts_with("«x.org» — не адрес подключения"), "{url}");
     }
 
     #[test]

@@ -12,12 +12,17 @@ pub mod catchup;
 pub mod discovery;
 pub mod display;
 pub mod endpoint;
+/// The core's errors in the UI's language.
+pub mod error_text;
+pub mod i18n;
 pub mod linkify;
 pub mod log_window;
 /// The offline cache (IndexedDB) behind the store; its pure parts compile natively.
 pub mod persist;
 pub mod plan;
 pub mod reconnect;
+/// The roster's and rooms' data-dependent words (counts, standings, invitations), from the catalogue.
+pub mod room_words;
 pub mod styling;
 pub mod upload;
 
@@ -37,6 +42,8 @@ pub mod transport;
 pub mod uploader;
 #[cfg(target_arch = "wasm32")]
 pub mod view;
+/// The embeddable `<xmpp-chat>` widget's side of the wasm (widget/widget.js is the other).
+pub mod widget;
 
 #[cfg(target_arch = "wasm32")]
 pub use app::start;

@@ -12,6 +12,7 @@
 use natter_store::Phase;
 
 use crate::backoff;
+use crate::i18n::{t, t_args};
 
 /// What the driver must do now.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -153,16 +154,38 @@ pub fn status(phase: Phase, waiting: Waiting, now_ms: f64) -> (&'static str, Str
     }
 }
 
-/// The countdown shown in the `Connection` status while waiting: "Reconnecting in 7 s".
-/// Whole seconds rounded up, so it never says 0 while the attempt is still ahead.
-pub fn countdown_text(due_ms: f64, now_ms: f64) -> String {
-    let left = ((due_ms - now_ms) / 1000.0).ceil();
-    if left >= 1.0 {
-        // As an integer: formatting an f64 links core's float printing (about 10 KB of wasm).
-        format!("Reconnecting in {} s", left as u64)
-    } else {
-        "Reconnecting".to_string()
+/// [`status`]'s words in the UI's language, for sighted users; [`status`]'s English stays the
+/// status's accessible text (the UI contract). In English the two are the same.
+pub fn status_local(phase: Phase, waiting: Waiting, now_ms: f64) -> String {
+    match waiting {
+        Waiting::Until(due) => match seconds_left(due, now_ms) {
+            Some(seconds) => t_args("conn-reconnecting-in", &[("seconds", seconds.into())]),
+            None => t("conn-reconnecting"),
+        },
+        Waiting::Network => t("conn-offline"),
+        Waiting::No => t(match phase {
+            Phase::Connected => "conn-connected",
+            Phase::Connecting => "conn-connecting",
+            Phase::Reconnecting => "conn-reconnecting",
+            Phase::Offline => "conn-offline",
+        }),
     }
+}
+
+/// The countdown shown in the `Connection` status while waiting: "Reconnecting in 7 s".
+/// Always English: it is the status's contract text (see [`status_local`]).
+pub fn countdown_text(due_ms: f64, now_ms: f64) -> String {
+    match seconds_left(due_ms, now_ms) {
+        Some(seconds) => format!("Reconnecting in {seconds} s"),
+        None => "Reconnecting".to_string(),
+    }
+}
+
+/// Whole seconds rounded up, so it never says 0 while the attempt is still ahead. An integer:
+/// formatting an f64 links core's float printing (about 10 KB of wasm).
+fn seconds_left(due_ms: f64, now_ms: f64) -> Option<u64> {
+    let left = ((due_ms - now_ms) / 1000.0).ceil();
+    (left >= 1.0).then_some(left as u64)
 }
 
 #[cfg(test)]
@@ -294,6 +317,39 @@ mod tests {
             status(Phase::Offline, Waiting::No, 0.0),
             ("offline", "Offline".to_string())
         );
+    }
+
+    #[test]
+    fn the_local_status_is_the_contract_text_in_english_and_translated_in_russian() {
+        let cases = [
+            (Phase::Connected, Waiting::No),
+            (Phase::Connecting, Waiting::No),
+            (Phase::Reconnecting, Waiting::No),
+            (Phase::Offline, Waiting::No),
+            (Phase::Reconnecting, Waiting::Until(7_000.0)),
+            (Phase::Reconnecting, Waiting::Until(0.0)),
+            (Phase::Connected, Waiting::Network),
+        ];
+        for (phase, waiting) in cases {
+            assert_eq!(
+                status_local(phase, waiting, 0.0),
+                status(phase, waiting, 0.0).1,
+                "{phase:?} {waiting:?}"
+            );
+        }
+        crate::i18n::set_locale(crate::i18n::Locale::Ru);
+        let ru = [
+            status_local(Phase::Connected, Waiting::No, 0.0),
+            status_local(Phase::Reconnecting, Waiting::Until(7_000.0), 0.0),
+            status_local(Phase::Reconnecting, Waiting::Network, 0.0),
+        ];
+        crate::i18n::set_locale(crate::i18n::Locale::En);
+        assert_eq!(ru, ["Подключено", "Переподключение через 7 с", "Не в сети"]);
+        // The contract text does not follow the language.
+        crate::i18n::set_locale(crate::i18n::Locale::Ru);
+        let contract = status(Phase::Connected, Waiting::No, 0.0).1;
+        crate::i18n::set_locale(crate::i18n::Locale::En);
+        assert_eq!(contract, "Connected");
     }
 
     #[test]

@@ -13,6 +13,9 @@ mod avatars;
 mod browser;
 mod online;
 mod retry;
+mod visitor;
+
+pub use visitor::VisitorSignIn;
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -116,6 +119,8 @@ struct Inner {
     listeners: Option<browser::Listeners>,
     /// The presence the user picked, restored after a reconnection.
     presence: Option<(Option<Show>, Option<String>)>,
+    /// An anonymous visitor's session (`visitor.rs`); `None` for an account.
+    visitor: Option<visitor::Visitor>,
 }
 
 fn now() -> Instant {
@@ -163,6 +168,7 @@ impl Session {
                 hidden: browser::hidden(),
                 listeners: None,
                 presence: None,
+                visitor: None,
             })
         });
         Session(inner, waiting_view)
@@ -208,6 +214,7 @@ impl Session {
 
     /// Start a new session (ending any current one).
     pub fn sign_in(&self, login: LoginRequest) {
+        self.0.borrow_mut().visitor = None;
         self.start(login, false);
     }
 
@@ -216,6 +223,7 @@ impl Session {
     /// reached is retried with backoff instead of sending the user back to the form. A
     /// rejected sign-in (wrong or expired credential) still does.
     pub fn sign_in_restored(&self, login: LoginRequest) {
+        self.0.borrow_mut().visitor = None;
         self.start(login, true);
     }
 
@@ -278,6 +286,7 @@ impl Session {
         inner.publish_waiting();
         inner.resumption = None;
         inner.handed.clear();
+        inner.forget_visitor();
         inner.login = None;
         inner.plan = None;
         inner.presence = None;
@@ -432,7 +441,7 @@ impl Inner {
             plan.restart();
         }
         if !self.advance(None) {
-            self.give_up("There is no server address to connect to.");
+            self.give_up(&crate::i18n::t("conn-no-address"));
         }
     }
 
@@ -468,7 +477,7 @@ impl Inner {
         };
         plan.discovered(found);
         if self.waiting && self.attempt.is_none() && !self.advance(None) {
-            self.give_up("Could not find how to connect to the server.");
+            self.give_up(&crate::i18n::t("conn-no-endpoint"));
         }
     }
 }

@@ -7,6 +7,8 @@
 use natter_core::jid::BareJid;
 use natter_core::upload::megabytes;
 
+use crate::i18n::{t, t_args};
+
 /// What the user picked, dropped or pasted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileInfo {
@@ -82,14 +84,18 @@ pub struct Uploads {
 
 /// The alert for a file above the service's limit.
 pub fn too_large(name: &str, max: u64) -> String {
-    format!(
-        "{name} is too large: the server accepts up to {} MB.",
-        megabytes(max)
+    t_args(
+        "upload-too-large",
+        &[("name", name.into()), ("max", megabytes(max).into())],
     )
 }
 
+/// `reason` is a phrase in the UI's language (or, from the network, the server's words).
 fn failed(name: &str, reason: &str) -> String {
-    format!("Could not send {name}: {reason}.")
+    t_args(
+        "upload-failed",
+        &[("name", name.into()), ("reason", reason.into())],
+    )
 }
 
 impl Uploads {
@@ -113,9 +119,7 @@ impl Uploads {
         service: Option<bool>,
     ) -> Vec<Action> {
         let phase = match (service, max_size) {
-            (Some(false), _) => {
-                Phase::Failed(failed(&file.name, "your server does not offer file upload"))
-            }
+            (Some(false), _) => Phase::Failed(failed(&file.name, &t("upload-no-service"))),
             (_, Some(max)) if file.size > max => Phase::Failed(too_large(&file.name, max)),
             _ => Phase::Queued,
         };
@@ -223,7 +227,7 @@ impl Uploads {
             u.phase = if ok {
                 Phase::Done
             } else {
-                Phase::Failed(failed(&u.file.name, "you are not signed in"))
+                Phase::Failed(failed(&u.file.name, &t("upload-not-signed-in")))
             };
         }
         // Done rows go: the message in the log shows the file now.
@@ -371,6 +375,13 @@ mod tests {
         assert_eq!(
             u.items()[0].phase,
             Phase::Failed("big.iso is too large: the server accepts up to 10 MB.".into())
+        );
+        crate::i18n::set_locale(crate::i18n::Locale::Ru);
+        let ru = too_large("big.iso", 10 * 1024 * 1024);
+        crate::i18n::set_locale(crate::i18n::Locale::En);
+        assert_eq!(
+            ru,
+            "Файл «big.iso» слишком большой: сервер принимает файлы до 10 МБ."
         );
         u.dismiss("1");
         assert!(u.items().is_empty());

@@ -152,7 +152,14 @@ async fn settings_dialog_has_its_three_checkboxes() {
     button.click();
     tick().await;
     let dialog = m.one("[role=dialog][aria-label=Settings]");
-    let boxes = dialog.query_selector_all("label").unwrap();
+    // The other row is the language picker (a select).
+    assert!(dialog
+        .query_selector("select[aria-label=Language]")
+        .unwrap()
+        .is_some());
+    let boxes = dialog
+        .query_selector_all("label:has(input[type=checkbox])")
+        .unwrap();
     let mut seen = Vec::new();
     for i in 0..boxes.length() {
         let label: web_sys::Element = boxes.get(i).unwrap().unchecked_into();

@@ -3,9 +3,13 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { ROOT, botCommand, eventually } from './env.mjs';
 
-export async function startBot({ url, jid, password, resource = 'bot' }) {
+/** `anonymous`: a domain to sign in to with SASL ANONYMOUS (instead of jid/password), `nick` its XEP-0172 nick. */
+export async function startBot({ url, jid, password, resource = 'bot', anonymous, nick }) {
   const [cmd, ...pre] = botCommand();
-  const child = spawn(cmd, [...pre, '--url', url, '--jid', jid, '--password', password, '--resource', resource], {
+  const who = anonymous
+    ? ['--anonymous', anonymous, ...(nick === undefined ? [] : ['--nick', nick])]
+    : ['--jid', jid, '--password', password];
+  const child = spawn(cmd, [...pre, '--url', url, ...who, '--resource', resource], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -39,8 +43,8 @@ export async function startBot({ url, jid, password, resource = 'bot' }) {
   };
   const first = await bot.waitFor((e) => ['online', 'failed', 'connect_failed'].includes(e.type), {
     timeout: 60_000,
-    message: `${jid} (bot) online`,
+    message: `${jid ?? anonymous} (bot) online`,
   });
-  if (first.type !== 'online') throw new Error(`bot ${jid} did not come online: ${JSON.stringify(first)}`);
+  if (first.type !== 'online') throw new Error(`bot ${jid ?? anonymous} did not come online: ${JSON.stringify(first)}`);
   return bot;
 }

@@ -13,6 +13,7 @@ const TYPES = {
   '.wasm': 'application/wasm',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.ico': 'image/x-icon',
@@ -78,6 +79,10 @@ export async function serveDist({ dir = DIST, prefix = '/natter/', connectSrc = 
       'Cache-Control': 'no-cache',
       'Content-Security-Policy': csp,
       'X-Content-Type-Options': 'nosniff',
+      // The widget (widget.js) is imported by pages on other origins, which then fetch its
+      // glue, wasm and CSS from here (as xtask serve does).
+      'Access-Control-Allow-Origin': '*',
+      'Cross-Origin-Resource-Policy': 'cross-origin',
     });
     createReadStream(file).pipe(res);
   });

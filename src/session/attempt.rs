@@ -23,8 +23,7 @@ impl Inner {
         let generation = self.generation;
         let mut entropy = [0u8; 32];
         if getrandom_02::getrandom(&mut entropy).is_err() {
-            return self
-                .give_up("This browser has no secure random source; cannot sign in safely.");
+            return self.give_up(&crate::i18n::t("conn-no-random"));
         }
         let mut config = Config::new(login.jid.clone(), login.password.clone(), entropy);
         config.secure_transport = endpoint.is_secure();
@@ -44,6 +43,7 @@ impl Inner {
         config.resumption = self.resumption.clone();
         let started_hidden = self.hidden;
         config.inactive = started_hidden;
+        self.visitor_config(&mut config);
         let receipts = crate::notify::receipts_for(&login.jid);
         let weak = self.me.clone();
         let sink: Sink = Rc::new(move |ev: TransportEvent| {
@@ -51,23 +51,61 @@ impl Inner {
                 inner.on_transport(generation, ev)
             });
         });
-        let transport: Box<dyn Transport> = match &endpoint {
+        // An anonymous visitor's BOSH session saved by the previous page: continued, not
+        // signed in again (see `visitor.rs`).
+        let attached = self.visitor_attach(&endpoint, &config, sink.clone());
+        let (transport, client) = match attached {
+            Some(pair) => pair,
+            None => match self.new_transport(&endpoint, sink) {
+                Some(transport) => (transport, Client::new(config)),
+                None => return,
+            },
+        };
+        self.start_attempt(
+            generation,
+            endpoint,
+            transport,
+            client,
+            started_hidden,
+            receipts,
+        );
+    }
+
+    /// A transport for `endpoint`; `None` when the browser refused it (the next endpoint is
+    /// then tried, or the user told).
+    fn new_transport(&mut self, endpoint: &Endpoint, sink: Sink) -> Option<Box<dyn Transport>> {
+        let transport: Box<dyn Transport> = match endpoint {
             Endpoint::WebSocket(url) => match WebSocketTransport::connect(url, sink) {
                 Ok(t) => Box::new(t),
                 Err(e) => {
                     // The browser refused the URL itself: try the next endpoint, if any.
-                    if self.advance(Some(Failure::Transport)) {
-                        return;
+                    if !self.advance(Some(Failure::Transport)) {
+                        self.give_up(&e);
                     }
-                    return self.give_up(&e);
+                    return None;
                 }
             },
             // XEP-0206: the same core over `fetch` long-polls.
             Endpoint::Bosh(url) => match crate::transport::BoshTransport::connect(url, sink) {
                 Ok(t) => Box::new(t),
-                Err(e) => return self.give_up(&e),
+                Err(e) => {
+                    self.give_up(&e);
+                    return None;
+                }
             },
         };
+        Some(transport)
+    }
+
+    fn start_attempt(
+        &mut self,
+        generation: u64,
+        endpoint: Endpoint,
+        transport: Box<dyn Transport>,
+        client: Client,
+        started_hidden: bool,
+        receipts: bool,
+    ) {
         self.state.push(UiEvent::Transport(transport.name()));
         // A silent server (a proxy that swallows the WebSocket upgrade, say) must not keep
         // the user waiting when there is another endpoint to try.
@@ -85,7 +123,7 @@ impl Inner {
         self.attempt = Some(Attempt {
             generation,
             client: {
-                let mut client = Client::new(config);
+                let mut client = client;
                 // "Send read receipts" is off: no receipt from the first message on.
                 client.handle_command(now(), natter_core::Command::SetReceipts(receipts));
                 client
@@ -200,6 +238,8 @@ impl Inner {
                 None => break,
             }
         }
+        // An anonymous visitor's transcript and session follow into sessionStorage.
+        self.visitor_changed();
         let Some(a) = self.attempt.as_ref() else {
             return;
         };

@@ -37,6 +37,8 @@ impl Inner {
         let outbox = state.peek(outbox);
         let plan = catchup::on_online(resumed, last_archive_id(state), outbox, &self.handed);
         let presence = self.presence.clone();
+        // An anonymous visitor's account has no archive (nothing of it is stored).
+        let catch_up = plan.catch_up.filter(|_| !self.is_visitor());
         let Some(a) = self.attempt.as_mut() else {
             return;
         };
@@ -53,7 +55,7 @@ impl Inner {
         if hidden != a.started_hidden {
             a.client.handle_command(now, Command::SetActive(!hidden));
         }
-        if let Some(after) = plan.catch_up {
+        if let Some(after) = catch_up {
             a.client.handle_command(now, Command::CatchUp { after });
         }
         for m in plan.resend {

@@ -10,6 +10,7 @@ use natter_store::Phase;
 
 use super::{enter, now, Inner};
 use crate::endpoint::{self, Endpoint};
+use crate::i18n::{t, t_args};
 use crate::plan::{Failure, Step};
 use crate::reconnect::Action;
 use crate::state::UiEvent;
@@ -31,6 +32,9 @@ impl Inner {
     }
 
     pub(super) fn end_attempt(&mut self) {
+        if self.visitor_resume_failed() {
+            return;
+        }
         let Some(mut a) = self.attempt.take() else {
             return;
         };
@@ -98,30 +102,29 @@ impl Inner {
             _ => false,
         };
         let what = match &err {
-            _ if !answered && !online && tried.len() > 1 => {
-                format!("Could not reach the server (tried {}).", tried.join(", "))
-            }
-            _ if !opened => format!("Could not reach the server at {url}."),
+            _ if !answered && !online && tried.len() > 1 => t_args(
+                "conn-unreachable-tried",
+                &[("tried", tried.join(", ").into())],
+            ),
+            _ if !opened => t_args("conn-unreachable-at", &[("url", url.into())]),
             Some(Error::TransportClosed { reason: Some(r) }) => sentence(r),
-            Some(e) => sentence(&e.to_string()),
-            None => "The server closed the connection.".to_string(),
+            Some(e) => sentence(&crate::error_text::describe(e)),
+            None => t("conn-server-closed"),
         };
 
         if self.online_once && !fatal {
-            let message = if online {
-                format!("Connection lost: {what}")
+            let id = if online {
+                "conn-lost"
             } else {
-                format!("Not connected: {what}")
+                "conn-not-connected"
             };
+            let message = t_args(id, &[("what", what.into())]);
             state.push(UiEvent::Error(Some(message)));
             let action = self.reconnect.dropped(now_ms(), js_sys::Math::random());
             self.run(action);
         } else {
             let message = if !opened && !self.online_once {
-                format!(
-                    "{what} Check the address and the connection URL, and that the server is \
-                     running."
-                )
+                t_args("conn-check-hint", &[("what", what.into())])
             } else {
                 what
             };
@@ -180,7 +183,7 @@ impl Inner {
             // notices, so that the session is resumed the moment the network is back.
             if let Some(a) = self.attempt.as_mut() {
                 a.client
-                    .handle_closed(now(), Some("the browser went offline".to_string()));
+                    .handle_closed(now(), Some(t("conn-browser-offline")));
                 self.pump();
             }
         }

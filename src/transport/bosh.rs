@@ -17,7 +17,7 @@ use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use leptos::prelude::{set_timeout_with_handle, window, TimeoutHandle};
-use natter_core::bosh::{Bosh, Failure, Request, Settings, CONTENT_TYPE};
+use natter_core::bosh::{Bosh, BoshSnapshot, Failure, Request, Settings, CONTENT_TYPE};
 use natter_core::Instant;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -64,9 +64,25 @@ impl BoshTransport {
         let mut entropy = [0u8; 32];
         getrandom_02::getrandom(&mut entropy)
             .map_err(|_| "This browser has no secure random source.".to_string())?;
+        Ok(Self::start_with(
+            Bosh::new(Settings::default(), &entropy),
+            url,
+            sink,
+        ))
+    }
+
+    /// Continues the session another page of the site left (an anonymous visitor who followed
+    /// a link): same sid, the next rid. Fails when the stored snapshot describes no session.
+    pub fn resume(url: &str, snapshot: BoshSnapshot, sink: Sink) -> Result<Self, String> {
+        let bosh = Bosh::resume(Settings::default(), snapshot)
+            .ok_or_else(|| "the saved BOSH session is unusable".to_string())?;
+        Ok(Self::start_with(bosh, url, sink))
+    }
+
+    fn start_with(bosh: Bosh, url: &str, sink: Sink) -> Self {
         let inner = Rc::new_cyclic(|me| {
             RefCell::new(Inner {
-                bosh: Bosh::new(Settings::default(), &entropy),
+                bosh,
                 url: url.to_string(),
                 sink,
                 me: me.clone(),
@@ -86,8 +102,10 @@ impl BoshTransport {
             if !rc.borrow().done {
                 sink(TransportEvent::Opened);
             }
+            // A resumed session has nothing queued yet: its first long-poll goes out now.
+            pump(&rc);
         });
-        Ok(BoshTransport { inner })
+        BoshTransport { inner }
     }
 }
 
@@ -108,6 +126,10 @@ impl Transport for BoshTransport {
             inner.bosh.close(now());
             inner.schedule();
         }
+    }
+
+    fn bosh_snapshot(&self) -> Option<BoshSnapshot> {
+        self.inner.try_borrow().ok()?.bosh.snapshot()
     }
 }
 

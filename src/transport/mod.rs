@@ -28,6 +28,11 @@ pub trait Transport {
     fn send(&self, frame: &str);
     /// Close after the frames already sent.
     fn close(&self);
+    /// BOSH only: the open session, for the next page of the site to continue (an anonymous
+    /// visitor's, see `session::visitor`).
+    fn bosh_snapshot(&self) -> Option<natter_core::bosh::BoshSnapshot> {
+        None
+    }
 }
 
 /// Where a transport delivers its events.

@@ -6,6 +6,7 @@ use natter_core::Command;
 
 use crate::app::use_app;
 use crate::endpoint;
+use crate::i18n::t;
 
 #[component]
 pub fn AddContact(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
@@ -30,16 +31,14 @@ pub fn AddContact(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl In
         if session.get().command(Command::AddContact { jid, name }) {
             on_close();
         } else {
-            error.set(Some(
-                "Not connected: the contact can be added once the connection is back.".into(),
-            ));
+            error.set(Some(t("roster-add-offline")));
         }
     };
 
     view! {
         <div
             role="dialog"
-            aria-label="Add contact"
+            aria-label=t("roster-add-contact")
             class="dialog"
             on:keydown=move |ev| {
                 if ev.key() == "Escape" {
@@ -48,7 +47,7 @@ pub fn AddContact(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl In
             }
         >
             <form class="add-form" novalidate on:submit=submit>
-                <label for="add-address">"Contact address"</label>
+                <label for="add-address">{t("roster-add-address")}</label>
                 <input
                     id="add-address"
                     type="text"
@@ -60,20 +59,20 @@ pub fn AddContact(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl In
                     prop:value=move || address.get()
                     on:input=move |ev| address.set(event_target_value(&ev))
                 />
-                <label for="add-name">"Contact name"</label>
+                <label for="add-name">{t("roster-add-name")}</label>
                 <input
                     id="add-name"
                     type="text"
-                    placeholder="Optional"
+                    placeholder=t("roster-add-name-placeholder")
                     prop:value=move || name.get()
                     on:input=move |ev| name.set(event_target_value(&ev))
                 />
                 {move || error.get().map(|e| view! { <p role="alert" class="alert small">{e}</p> })}
                 <div class="dialog-actions">
                     <button type="button" class="ghost" on:click=move |_| on_close()>
-                        "Cancel"
+                        {t("roster-add-cancel")}
                     </button>
-                    <button type="submit" class="primary">"Add"</button>
+                    <button type="submit" class="primary">{t("roster-add-submit")}</button>
                 </div>
             </form>
         </div>

@@ -22,7 +22,7 @@ pub fn AttachmentView(file: Attachment) -> impl IntoView {
                     rel="noopener noreferrer"
                     referrerpolicy="no-referrer"
                 >
-                    {format!("Download {name}")}
+                    {crate::i18n::t_args("attachment-download", &[("name", name.as_str().into())])}
                 </a>
             }
         }

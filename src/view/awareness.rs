@@ -12,6 +12,7 @@ use natter_core::{ChatState, Command, MessageExt};
 
 use crate::app::{use_app, SessionHandle};
 use crate::awareness::{self, Settings, Target, Typing, MARKER_INTERVAL_MS};
+use crate::i18n::t;
 use crate::notify;
 use crate::state::{AppState, UiEvent};
 
@@ -53,9 +54,13 @@ pub fn provide() {
     provide_context(aware);
 
     // "(3) Natter" while messages are unread in any chat or room.
+    // Not in the widget: the title is the host page's.
+    let embedded = use_context::<crate::widget::Embedded>().is_some();
     Effect::new(move |_| {
         let unread = state.with_roster(|s| s.unread_everywhere());
-        document().set_title(&awareness::title(unread));
+        if !embedded {
+            document().set_title(&awareness::title(unread));
+        }
     });
 
     session.get().local(UiEvent::Hidden(document().hidden()));
@@ -153,7 +158,7 @@ pub fn ChatAwareness(jid: BareJid, #[prop(into)] name: Signal<String>) -> impl I
     });
 
     view! {
-        <p class="chat-state" role="status" aria-label="Chat state">
+        <p class="chat-state" role="status" aria-label=t("chat-state")>
             {move || typing.get()}
         </p>
     }
@@ -303,7 +308,7 @@ impl TypingHandle {
 pub fn SettingsButton() -> impl IntoView {
     let aware = use_aware();
     let open = RwSignal::new(false);
-    let problem = RwSignal::new(None::<&'static str>);
+    let problem = RwSignal::new(None::<String>);
     let notifications = NodeRef::<html::Input>::new();
 
     let toggle_notifications = move |ev: leptos::ev::Event| {
@@ -324,11 +329,11 @@ pub fn SettingsButton() -> impl IntoView {
                     input.set_checked(true);
                 }
             } else {
-                problem.set(Some(if notify::permission().is_none() {
-                    "This browser cannot show notifications."
+                problem.set(Some(t(if notify::permission().is_none() {
+                    "settings-notifications-unsupported"
                 } else {
-                    "Notifications are blocked for this page: allow them in the browser's site settings, then try again."
-                }));
+                    "settings-notifications-blocked"
+                })));
             }
         });
     };
@@ -342,20 +347,20 @@ pub fn SettingsButton() -> impl IntoView {
                 aria-expanded=move || open.get().to_string()
                 on:click=move |_| open.update(|o| *o = !*o)
             >
-                "Settings"
+                {t("settings")}
             </button>
             <Show when=move || open.get()>
                 <div
                     class="settings-dialog"
                     role="dialog"
-                    aria-label="Settings"
+                    aria-label=t("settings")
                     on:keydown=move |ev| {
                         if ev.key() == "Escape" {
                             open.set(false);
                         }
                     }
                 >
-                    <h2 class="settings-title">"Settings"</h2>
+                    <h2 class="settings-title">{t("settings")}</h2>
                     <label class="settings-row">
                         <input
                             type="checkbox"
@@ -363,7 +368,7 @@ pub fn SettingsButton() -> impl IntoView {
                             prop:checked=move || aware.settings.with(|s| s.notifications)
                             on:change=toggle_notifications
                         />
-                        "Desktop notifications"
+                        {t("settings-notifications")}
                     </label>
                     {move || problem.get().map(|p| view! { <p class="alert small" role="alert">{p}</p> })}
                     <label class="settings-row">
@@ -375,7 +380,7 @@ pub fn SettingsButton() -> impl IntoView {
                                 aware.change(|s| s.typing = on);
                             }
                         />
-                        "Send typing notifications"
+                        {t("settings-typing")}
                     </label>
                     <label class="settings-row">
                         <input
@@ -386,10 +391,11 @@ pub fn SettingsButton() -> impl IntoView {
                                 aware.change(|s| s.receipts = on);
                             }
                         />
-                        "Send read receipts"
+                        {t("settings-receipts")}
                     </label>
+                    <crate::view::language::LanguagePicker />
                     <button type="button" class="ghost" on:click=move |_| open.set(false)>
-                        "Close"
+                        {t("settings-close")}
                     </button>
                 </div>
             </Show>

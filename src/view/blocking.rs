@@ -9,8 +9,11 @@ use natter_core::jid::{BareJid, Jid};
 use natter_core::Command;
 
 use crate::app::use_app;
+use crate::i18n::{t, t_args};
 
-const OFFLINE: &str = "Not connected: try again once the connection is back.";
+fn offline() -> String {
+    t("block-offline")
+}
 
 fn supported() -> Memo<bool> {
     let (state, _) = use_app();
@@ -29,12 +32,12 @@ pub fn BlockToggle(jid: BareJid) -> impl IntoView {
     let supported = supported();
     let blocked = is_blocked(jid.clone());
     let confirming = RwSignal::new(false);
-    let error = RwSignal::new(None::<&'static str>);
+    let error = RwSignal::new(None::<String>);
     let unblock_jid = jid.clone();
     let unblock = move |_| {
         let jid = Jid::from(unblock_jid.clone());
         if !session.get().command(Command::Unblock { jid }) {
-            error.set(Some(OFFLINE));
+            error.set(Some(offline()));
         }
     };
     move || {
@@ -47,7 +50,7 @@ pub fn BlockToggle(jid: BareJid) -> impl IntoView {
             {move || if blocked.get() {
                 view! {
                     <button type="button" class="ghost block-toggle" on:click=unblock.clone()>
-                        "Unblock contact"
+                        {t("block-unblock-contact")}
                     </button>
                 }
                 .into_any()
@@ -59,7 +62,7 @@ pub fn BlockToggle(jid: BareJid) -> impl IntoView {
                         aria-haspopup="dialog"
                         on:click=move |_| confirming.set(true)
                     >
-                        "Block contact"
+                        {t("block-block-contact")}
                     </button>
                 }
                 .into_any()
@@ -76,7 +79,7 @@ pub fn BlockToggle(jid: BareJid) -> impl IntoView {
 #[component]
 fn ConfirmBlock(jid: BareJid, on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let (_, session) = use_app();
-    let error = RwSignal::new(None::<&'static str>);
+    let error = RwSignal::new(None::<String>);
     let first = NodeRef::<leptos::html::Button>::new();
     Effect::new(move |_| {
         if let Some(button) = first.get() {
@@ -91,7 +94,7 @@ fn ConfirmBlock(jid: BareJid, on_close: impl Fn() + Copy + Send + Sync + 'static
         }) {
             on_close();
         } else {
-            error.set(Some(OFFLINE));
+            error.set(Some(offline()));
         }
     };
     let keydown = move |ev: KeyboardEvent| {
@@ -102,19 +105,18 @@ fn ConfirmBlock(jid: BareJid, on_close: impl Fn() + Copy + Send + Sync + 'static
     };
     view! {
         <div class="removal-backdrop" on:click=move |_| on_close()></div>
-        <div role="dialog" aria-modal="true" aria-label="Block contact?" class="removal-dialog" on:keydown=keydown>
+        <div role="dialog" aria-modal="true" aria-label=t("block-confirm-title") class="removal-dialog" on:keydown=keydown>
             <form on:submit=submit>
-                <h2 class="removal-title">"Block contact?"</h2>
+                <h2 class="removal-title">{t("block-confirm-title")}</h2>
                 <p class="block-explain">
-                    {text}
-                    " will no longer be able to send you messages or see when you are online."
+                    {t_args("block-confirm-explain", &[("jid", text.into())])}
                 </p>
                 {move || error.get().map(|e| view! { <p role="alert" class="alert small">{e}</p> })}
                 <div class="dialog-actions">
                     <button type="button" class="ghost" node_ref=first on:click=move |_| on_close()>
-                        "Cancel"
+                        {t("block-cancel")}
                     </button>
-                    <button type="submit" class="primary danger">"Block"</button>
+                    <button type="submit" class="primary danger">{t("block-block")}</button>
                 </div>
             </form>
         </div>
@@ -128,7 +130,7 @@ pub fn BlockGuard(jid: BareJid, children: Children) -> impl IntoView {
     let blocked = is_blocked(jid);
     view! {
         {move || blocked.get().then(|| view! {
-            <p class="blocked-notice" role="status">"You blocked this contact."</p>
+            <p class="blocked-notice" role="status">{t("block-notice")}</p>
         })}
         <fieldset class="block-guard" disabled=move || blocked.get()>
             {children()}
@@ -144,7 +146,7 @@ pub fn BlockedBadge(jid: BareJid) -> impl IntoView {
     move || {
         blocked
             .get()
-            .then(|| view! { " " <span class="badge blocked-badge">"Blocked"</span> })
+            .then(|| view! { " " <span class="badge blocked-badge">{t("block-badge")}</span> })
     }
 }
 
@@ -162,7 +164,7 @@ pub fn BlockedContactsButton() -> impl IntoView {
                     aria-expanded=move || open.get().to_string()
                     on:click=move |_| open.update(|o| *o = !*o)
                 >
-                    "Blocked contacts"
+                    {t("block-list-button")}
                 </button>
                 {move || open.get().then(|| view! { <BlockedContacts on_close=move || open.set(false) /> })}
             }
@@ -189,7 +191,7 @@ fn BlockedContacts(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl I
             error.set(None);
             true
         } else {
-            error.set(Some(OFFLINE.into()));
+            error.set(Some(offline()));
             false
         }
     };
@@ -204,9 +206,7 @@ fn BlockedContacts(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl I
                     address.set(String::new());
                 }
             }
-            _ => error.set(Some(
-                "Enter an address like spammer@example.org (or a whole domain).".into(),
-            )),
+            _ => error.set(Some(t("block-address-invalid"))),
         }
     };
     let row = move |jid: String| {
@@ -219,8 +219,8 @@ fn BlockedContacts(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl I
         view! {
             <li role="listitem" class="blocked-item" data-jid=jid.clone()>
                 <span class="blocked-jid">{jid.clone()}</span>
-                <button type="button" class="ghost" aria-label=format!("Unblock {jid}") on:click=unblock>
-                    "Unblock"
+                <button type="button" class="ghost" aria-label=t_args("block-unblock-jid", &[("jid", jid.as_str().into())]) on:click=unblock>
+                    {t("block-unblock")}
                 </button>
             </li>
         }
@@ -228,7 +228,7 @@ fn BlockedContacts(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl I
     view! {
         <div
             role="dialog"
-            aria-label="Blocked contacts"
+            aria-label=t("block-list-button")
             class="dialog blocked-dialog"
             on:keydown=move |ev| {
                 if ev.key() == "Escape" {
@@ -236,12 +236,12 @@ fn BlockedContacts(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl I
                 }
             }
         >
-            <ul role="list" aria-label="Blocked" class="blocked-list">
+            <ul role="list" aria-label=t("block-list") class="blocked-list">
                 <For each=move || list.get() key=|jid| jid.clone() children=row />
             </ul>
-            {move || list.with(Vec::is_empty).then(|| view! { <p class="hint">"No one is blocked."</p> })}
+            {move || list.with(Vec::is_empty).then(|| view! { <p class="hint">{t("block-none")}</p> })}
             <form class="add-form" novalidate on:submit=submit>
-                <label for="block-address">"Address to block"</label>
+                <label for="block-address">{t("block-address")}</label>
                 <input
                     id="block-address"
                     type="text"
@@ -255,8 +255,8 @@ fn BlockedContacts(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl I
                 />
                 {move || error.get().map(|e| view! { <p role="alert" class="alert small">{e}</p> })}
                 <div class="dialog-actions">
-                    <button type="button" class="ghost" on:click=move |_| on_close()>"Close"</button>
-                    <button type="submit" class="primary">"Block"</button>
+                    <button type="button" class="ghost" on:click=move |_| on_close()>{t("block-close")}</button>
+                    <button type="submit" class="primary">{t("block-block")}</button>
                 </div>
             </form>
         </div>

@@ -6,6 +6,7 @@ use natter_store::Availability;
 
 use crate::app::use_app;
 use crate::display;
+use crate::i18n::{t, t_args};
 use crate::state::UiEvent;
 use crate::view::blocking::{BlockGuard, BlockToggle};
 use crate::view::composer::Composer;
@@ -19,7 +20,7 @@ pub fn ChatPane() -> impl IntoView {
         Some(jid) => view! { <Conversation jid /> }.into_any(),
         None => view! {
             <div class="chat-empty">
-                <p>"Pick a contact to start chatting."</p>
+                <p>{t("chat-empty")}</p>
             </div>
         }
         .into_any(),
@@ -46,10 +47,11 @@ fn Conversation(jid: BareJid) -> impl IntoView {
                     availability: c.availability(),
                     status: c.status().map(str::to_string),
                 },
+                // A stranger (an anonymous visitor) by the nick it gave, if any.
                 None => Header {
-                    name: jid.to_string(),
+                    name: s.display_name(&jid),
                     availability: Availability::Offline,
-                    status: Some("not in your contacts".into()),
+                    status: Some(t("chat-not-in-contacts")),
                 },
             })
         })
@@ -58,12 +60,12 @@ fn Conversation(jid: BareJid) -> impl IntoView {
     crate::view::edits::provide(jid.clone());
     let name = move || header.with(|h| h.name.clone());
     view! {
-        <section class="conversation" aria-label=move || format!("Conversation with {}", name())>
+        <section class="conversation" aria-label=move || t_args("chat-conversation", &[("name", name().into())])>
             <header class="chat-header" data-presence=move || header.with(|h| h.availability.token())>
                 <button
                     type="button"
                     class="back icon-btn"
-                    aria-label="Back to contacts"
+                    aria-label=t("chat-back")
                     on:click=move |_| session.get().local(UiEvent::Open(None))
                 >
                     "‹"
@@ -76,7 +78,7 @@ fn Conversation(jid: BareJid) -> impl IntoView {
                     <h2 class="chat-name">{name}</h2>
                     <p class="chat-sub">
                         <span class="presence-label">
-                            {move || header.with(|h| h.availability.label())}
+                            {move || header.with(|h| display::availability(h.availability))}
                         </span>
                         {move || {
                             header

@@ -8,6 +8,7 @@ use natter_core::jid::BareJid;
 use natter_store::Phase;
 
 use crate::app::use_app;
+use crate::i18n::{contract, t};
 
 #[component]
 pub fn Composer(jid: BareJid) -> impl IntoView {
@@ -39,11 +40,11 @@ pub fn Composer(jid: BareJid) -> impl IntoView {
         None => typing.send_message(body),
     });
     let placeholder = Signal::derive(move || {
-        if online.get() {
-            "Write a message"
+        t(if online.get() {
+            "composer-placeholder"
         } else {
-            "Not connected: messages go out once connected"
-        }
+            "composer-placeholder-offline"
+        })
     });
     let draft = edits.map(|e| e.draft).unwrap_or_default();
     typing.watch(draft);
@@ -60,10 +61,10 @@ pub fn Composer(jid: BareJid) -> impl IntoView {
 /// (not in the room, the occupant gone) disables `Send`; `error` shows as an alert above.
 #[component]
 pub fn ComposerForm(
-    #[prop(into)] placeholder: Signal<&'static str>,
+    #[prop(into)] placeholder: Signal<String>,
     send: Callback<String, bool>,
     #[prop(optional, into)] enabled: Option<Signal<bool>>,
-    #[prop(optional, into)] error: Option<Signal<Option<&'static str>>>,
+    #[prop(optional, into)] error: Option<Signal<Option<String>>>,
     #[prop(optional)] field: Option<NodeRef<html::Textarea>>,
     // The caller's own draft (so it can fill it in), and keys it handles first (`true`: used).
     #[prop(optional)] draft: Option<RwSignal<String>>,
@@ -92,7 +93,7 @@ pub fn ComposerForm(
                     .map(|e| view! { <p role="alert" class="alert small">{e}</p> })
             }}
             <textarea
-                aria-label="Message"
+                aria-label=contract("Message")
                 rows="1"
                 placeholder=move || placeholder.get()
                 node_ref=field
@@ -110,9 +111,10 @@ pub fn ComposerForm(
             <button
                 type="submit"
                 class="primary"
+                aria-label=contract("Send")
                 disabled=move || !enabled() || draft.with(|d| d.trim().is_empty())
             >
-                "Send"
+                {t("composer-send")}
             </button>
         </form>
     }

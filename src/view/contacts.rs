@@ -10,6 +10,7 @@ use natter_store::Availability;
 
 use crate::app::use_app;
 use crate::display;
+use crate::i18n::t;
 use crate::state::UiEvent;
 use crate::view::blocking::BlockedBadge;
 
@@ -157,12 +158,12 @@ pub fn ContactList(filter: Signal<String>) -> impl IntoView {
                 <span class="contact-text">
                     <span class="contact-name">{name}</span>
                     <span class="contact-sub">
-                        <span class="presence-label">{move || availability().label()}</span>
+                        <span class="presence-label">{move || display::availability(availability())}</span>
                         {move || {
                             data.with(|d| {
                                 let d = d.as_ref()?;
                                 let extra = if d.awaiting {
-                                    Some("awaiting approval".to_string())
+                                    Some(t("roster-awaiting-approval"))
                                 } else {
                                     d.status.clone()
                                 };
@@ -176,7 +177,7 @@ pub fn ContactList(filter: Signal<String>) -> impl IntoView {
                     data.with(|d| {
                         d.as_ref().filter(|d| d.unread > 0).map(|d| {
                             view! {
-                                <span class="unread">
+                                <span class="unread" title=crate::i18n::t_args("unread-count", &[("count", d.unread.into())])>
                                     {d.unread.to_string()}
                                     <span class="visually-hidden">" unread"</span>
                                 </span>
@@ -215,9 +216,9 @@ pub fn ContactList(filter: Signal<String>) -> impl IntoView {
                 (count.get() == 0)
                     .then(|| {
                         let text = if filter.with(|f| f.trim().is_empty()) {
-                            "No contacts yet. Add one with \u{201c}Add contact\u{201d}."
+                            t("roster-empty")
                         } else {
-                            "No contacts match the filter."
+                            t("roster-no-match")
                         };
                         view! { <p class="hint">{text}</p> }
                     })

@@ -6,28 +6,10 @@ use natter_core::Command;
 use natter_core::Invitation;
 
 use crate::app::use_app;
+use crate::i18n::t;
+use crate::room_words;
 use crate::state::UiEvent;
 use crate::view::room_actions::own_name;
-
-/// Who invites, where to, and why, as one sentence of plain text.
-fn words(inv: &Invitation) -> String {
-    let from = inv.from.to_bare();
-    // A room that names no inviter vouches for the invitation itself.
-    let head = if from == inv.room {
-        format!("You are invited to {}", inv.room)
-    } else {
-        format!("{from} invites you to {}", inv.room)
-    };
-    match inv
-        .reason
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-    {
-        Some(reason) => format!("{head}: {reason}"),
-        None => head,
-    }
-}
 
 #[component]
 pub fn InvitationList() -> impl IntoView {
@@ -69,18 +51,18 @@ pub fn InvitationList() -> impl IntoView {
         };
         view! {
             <li role="listitem" class="invitation" data-jid=room.to_string()>
-                <p class="invitation-text">{words(&inv)}</p>
+                <p class="invitation-text">{room_words::invitation(&inv)}</p>
                 <div class="dialog-actions">
-                    <button type="button" class="ghost small" on:click=decline>"Decline"</button>
-                    <button type="button" class="primary small" on:click=accept>"Accept"</button>
+                    <button type="button" class="ghost small" on:click=decline>{t("room-invitation-decline")}</button>
+                    <button type="button" class="primary small" on:click=accept>{t("room-invitation-accept")}</button>
                 </div>
             </li>
         }
     };
     view! {
         {move || (!invitations.with(Vec::is_empty)).then(|| view! {
-            <h2 class="section-title">"Invitations"</h2>
-            <ul role="list" aria-label="Invitations" class="invitations">
+            <h2 class="section-title">{t("room-invitations")}</h2>
+            <ul role="list" aria-label=t("room-invitations") class="invitations">
                 <For each=move || invitations.get() key=|i| (i.room.clone(), i.from.to_string(), i.reason.clone()) children=row />
             </ul>
         })}

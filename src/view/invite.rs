@@ -9,6 +9,7 @@ use natter_core::Command;
 
 use crate::app::use_app;
 use crate::endpoint;
+use crate::i18n::{t, t_args};
 use crate::state::UiEvent;
 
 #[component]
@@ -42,17 +43,18 @@ pub fn InviteForm(jid: BareJid, close: impl Fn() + Copy + Send + Sync + 'static)
         };
         if session.get().command(command) {
             error.set(None);
-            sent.set(Some(format!("Invitation sent to {to}")));
+            sent.set(Some(t_args(
+                "room-invite-sent",
+                &[("jid", to.to_string().into())],
+            )));
             address.set(String::new());
         } else {
-            error.set(Some(
-                "Not connected: try again once the connection is back.".into(),
-            ));
+            error.set(Some(t("room-offline-retry")));
         }
     };
     view! {
-        <form class="dialog add-form room-panel" aria-label="Invite to room" novalidate on:submit=submit>
-            <label for="invite-address">"Contact address"</label>
+        <form class="dialog add-form room-panel" aria-label=t("room-invite-label") novalidate on:submit=submit>
+            <label for="invite-address">{t("room-invite-address")}</label>
             <input
                 id="invite-address"
                 type="text"
@@ -64,22 +66,22 @@ pub fn InviteForm(jid: BareJid, close: impl Fn() + Copy + Send + Sync + 'static)
                 prop:value=move || address.get()
                 on:input=move |ev| address.set(event_target_value(&ev))
             />
-            <label for="invite-reason">"Reason"</label>
+            <label for="invite-reason">{t("room-reason")}</label>
             <input
                 id="invite-reason"
                 type="text"
-                placeholder="optional"
+                placeholder=t("room-invite-reason-placeholder")
                 prop:value=move || reason.get()
                 on:input=move |ev| reason.set(event_target_value(&ev))
             />
             {move || members_only.get().then(|| view! {
-                <p class="hint small">"Members only: the room itself sends the invitation."</p>
+                <p class="hint small">{t("room-invite-members-only")}</p>
             })}
             {move || error.get().map(|e| view! { <p role="alert" class="alert small">{e}</p> })}
             {move || sent.get().map(|s| view! { <p role="status" class="hint small">{s}</p> })}
             <div class="dialog-actions">
-                <button type="button" class="ghost" on:click=move |_| close()>"Close"</button>
-                <button type="submit" class="primary">"Send invitation"</button>
+                <button type="button" class="ghost" on:click=move |_| close()>{t("room-close")}</button>
+                <button type="submit" class="primary">{t("room-invite-send")}</button>
             </div>
         </form>
     }

@@ -8,6 +8,7 @@ use natter_core::jid::BareJid;
 use natter_core::Command;
 
 use crate::app::use_app;
+use crate::i18n::{contract, t};
 use crate::state::UiEvent;
 use crate::view::room_browser::RoomBrowser;
 
@@ -37,15 +38,11 @@ pub fn JoinRoom(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
         let text = address.get_untracked();
         let room = match BareJid::new(text.trim()) {
             Ok(j) if j.node().is_some() => j,
-            _ => {
-                return error.set(Some(
-                    "That is not a room address: it looks like room@conference.example.org.".into(),
-                ))
-            }
+            _ => return error.set(Some(t("room-join-bad-address"))),
         };
         let nick = nick.get_untracked().trim().to_string();
         if nick.is_empty() {
-            return error.set(Some("Choose a nickname for the room.".into()));
+            return error.set(Some(t("room-join-no-nick")));
         }
         let command = Command::JoinRoom {
             room: room.clone(),
@@ -58,16 +55,14 @@ pub fn JoinRoom(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
             session.get().local(UiEvent::OpenRoom(Some(room)));
             on_close();
         } else {
-            error.set(Some(
-                "Not connected: rooms can be joined once the connection is back.".into(),
-            ));
+            error.set(Some(t("room-join-offline")));
         }
     };
 
     view! {
         <div
             role="dialog"
-            aria-label="Join room"
+            aria-label=t("room-join-button")
             class="dialog"
             on:keydown=move |ev| {
                 if ev.key() == "Escape" {
@@ -76,9 +71,10 @@ pub fn JoinRoom(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
             }
         >
             <form class="add-form" novalidate on:submit=submit>
-                <label for="join-address">"Room address"</label>
+                <label for="join-address">{t("room-join-address")}</label>
                 <input
                     id="join-address"
+                    aria-label=contract("Room address")
                     type="text"
                     inputmode="email"
                     autocapitalize="none"
@@ -88,21 +84,22 @@ pub fn JoinRoom(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
                     prop:value=move || address.get()
                     on:input=move |ev| address.set(event_target_value(&ev))
                 />
-                <label for="join-nick">"Nickname"</label>
+                <label for="join-nick">{t("room-join-nick")}</label>
                 <input
                     id="join-nick"
+                    aria-label=contract("Nickname")
                     type="text"
                     autocapitalize="none"
                     spellcheck="false"
                     prop:value=move || nick.get()
                     on:input=move |ev| nick.set(event_target_value(&ev))
                 />
-                <label for="join-password">"Room password"</label>
+                <label for="join-password">{t("room-password")}</label>
                 <input
                     id="join-password"
                     type="password"
                     autocomplete="off"
-                    placeholder="only if the room has one"
+                    placeholder=t("room-join-password-placeholder")
                     prop:value=move || password.get()
                     on:input=move |ev| password.set(event_target_value(&ev))
                 />
@@ -113,16 +110,18 @@ pub fn JoinRoom(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
                     aria-expanded=move || browsing.get().to_string()
                     on:click=move |_| browsing.update(|b| *b = !*b)
                 >
-                    "Browse rooms"
+                    {t("room-join-browse")}
                 </button>
                 {move || browsing.get().then(|| view! {
                     <RoomBrowser on_pick=move |jid: BareJid| address.set(jid.to_string()) />
                 })}
                 <div class="dialog-actions">
                     <button type="button" class="ghost" on:click=move |_| on_close()>
-                        "Cancel"
+                        {t("room-cancel")}
                     </button>
-                    <button type="submit" class="primary">"Join"</button>
+                    <button type="submit" class="primary" aria-label=contract("Join")>
+                        {t("room-join-submit")}
+                    </button>
                 </div>
             </form>
         </div>

@@ -17,6 +17,7 @@ use natter_store::{Gap, Phase, StoredMessage};
 use wasm_bindgen::JsCast;
 
 use crate::app::{use_app, SessionHandle};
+use crate::i18n::t;
 use crate::log_window::{self, Measured, RowKind, Shape};
 use crate::state::AppState;
 use crate::view::message::MessageItem;
@@ -391,7 +392,7 @@ pub fn MessageLog(jid: BareJid) -> impl IntoView {
     view! {
         <div
             role="log"
-            aria-label="Messages"
+            aria-label=crate::i18n::contract("Messages")
             class="log"
             node_ref=log
             aria-setsize=move || total.get()
@@ -403,7 +404,7 @@ pub fn MessageLog(jid: BareJid) -> impl IntoView {
             <div class="log-spacer" aria-hidden="true" style:height=bottom_px></div>
             {move || {
                 (rows.get() == 0)
-                    .then(|| view! { <p class="hint log-empty">"No messages yet. Say hello!"</p> })
+                    .then(|| view! { <p class="hint log-empty">{t("log-empty")}</p> })
             }}
         </div>
     }
@@ -507,11 +508,10 @@ fn HistoryHead(older: OlderLoader, online: Memo<bool>) -> impl IntoView {
     let done = older.done;
     move || {
         if loading.get() {
-            view! { <p class="log-head hint" aria-live="polite">"Loading older messages\u{2026}"</p> }
+            view! { <p class="log-head hint" aria-live="polite">{t("log-loading-older")}</p> }
                 .into_any()
         } else if done.get() {
-            view! { <p class="log-head hint">"This is the beginning of the conversation."</p> }
-                .into_any()
+            view! { <p class="log-head hint">{t("log-beginning")}</p> }.into_any()
         } else {
             let older = older.clone();
             view! {
@@ -522,7 +522,7 @@ fn HistoryHead(older: OlderLoader, online: Memo<bool>) -> impl IntoView {
                         disabled=move || !online.get()
                         on:click=move |_| older.load()
                     >
-                        "Load older messages"
+                        {t("log-load-older")}
                     </button>
                 </div>
             }
@@ -557,7 +557,7 @@ fn GapMarker(
     };
     view! {
         <div class="gap" data-row=row>
-            <span class="gap-rule" role="separator" aria-label="Some messages may be missing here"></span>
+            <span class="gap-rule" role="separator" aria-label=t("log-gap")></span>
             <button
                 type="button"
                 class="ghost small"
@@ -565,7 +565,7 @@ fn GapMarker(
                 aria-busy=move || loading.get().then_some("true")
                 on:click=load
             >
-                "Load missing messages"
+                {t("log-load-missing")}
             </button>
             <span class="gap-rule" aria-hidden="true"></span>
         </div>

@@ -7,6 +7,7 @@ use natter_store::Phase;
 use crate::app::use_app;
 use crate::dom;
 use crate::endpoint;
+use crate::i18n::{contract, t};
 use crate::persist::local::{ADDRESS as KEY_ADDRESS, REMEMBERED, SERVICE as KEY_SERVICE};
 use crate::session::LoginRequest;
 use crate::state::UiEvent;
@@ -43,7 +44,7 @@ pub fn LoginView() -> impl IntoView {
         };
         let pass = password.get_untracked();
         if pass.is_empty() {
-            return fail("Enter your password.".into());
+            return fail(t("login-password-empty"));
         }
         let url = service.get_untracked();
         // Empty: the session driver discovers the endpoints (XEP-0156) and falls back from
@@ -73,9 +74,9 @@ pub fn LoginView() -> impl IntoView {
                     <span class="logo" aria-hidden="true">"N"</span>
                     <h1>"Natter"</h1>
                 </div>
-                <p class="tagline">"Chat with anyone on XMPP."</p>
-                <form aria-label="Sign in" class="login-form" novalidate on:submit=submit>
-                    <label for="login-address">"Address"</label>
+                <p class="tagline">{t("login-tagline")}</p>
+                <form aria-label=contract("Sign in") class="login-form" novalidate on:submit=submit>
+                    <label for="login-address">{t("login-address")}</label>
                     <input
                         id="login-address"
                         name="username"
@@ -84,26 +85,29 @@ pub fn LoginView() -> impl IntoView {
                         autocomplete="username"
                         autocapitalize="none"
                         spellcheck="false"
+                        aria-label=contract("Address")
                         placeholder="alice@example.org"
                         prop:value=move || address.get()
                         on:input=move |ev| address.set(event_target_value(&ev))
                         disabled=move || busy.get()
                     />
-                    <label for="login-password">"Password"</label>
+                    <label for="login-password">{t("login-password")}</label>
                     <input
                         id="login-password"
                         name="password"
                         type="password"
+                        aria-label=contract("Password")
                         autocomplete="current-password"
                         prop:value=move || password.get()
                         on:input=move |ev| password.set(event_target_value(&ev))
                         disabled=move || busy.get()
                     />
-                    <label for="login-service">"Connection URL"</label>
+                    <label for="login-service">{t("login-url")}</label>
                     <input
                         id="login-service"
                         name="service"
                         type="text"
+                        aria-label=contract("Connection URL")
                         inputmode="url"
                         autocapitalize="none"
                         spellcheck="false"
@@ -114,8 +118,7 @@ pub fn LoginView() -> impl IntoView {
                         disabled=move || busy.get()
                     />
                     <p id="login-service-hint" class="hint">
-                        "Optional: wss:// for WebSocket, https:// for BOSH. Leave it empty to find \
-                        your server's own (WebSocket, or BOSH where WebSocket is blocked)."
+                        {t("login-url-hint")}
                     </p>
                     <label class="check">
                         <input
@@ -126,15 +129,19 @@ pub fn LoginView() -> impl IntoView {
                             on:change=move |ev| remember.set(event_target_checked(&ev))
                             disabled=move || busy.get()
                         />
-                        "Remember me"
+                        {t("login-remember")}
                     </label>
                     <p id="login-remember-hint" class="hint">
-                        "Stay signed in on this device, also offline. Your password is not stored. \
-                        Leave it off on a shared computer."
+                        {t("login-remember-hint")}
                     </p>
                     <ErrorAlert />
-                    <button type="submit" class="primary" disabled=move || busy.get()>
-                        "Sign in"
+                    <button
+                        type="submit"
+                        class="primary"
+                        aria-label=contract("Sign in")
+                        disabled=move || busy.get()
+                    >
+                        {t("login-submit")}
                     </button>
                 </form>
                 <ConnectionStatus />

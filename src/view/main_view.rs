@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use natter_core::{Command, Show};
 
 use crate::app::use_app;
+use crate::i18n::{contract, t};
 use crate::view::{ChatPane, ConnectionStatus, ErrorAlert, PrivateChat, RoomPane, RosterPane};
 
 #[component]
@@ -29,20 +30,25 @@ pub fn MainView() -> impl IntoView {
                     <span class="logo" aria-hidden="true">"N"</span>
                     <span class="brand-name">"Natter"</span>
                 </div>
-                <span class="me" title="Signed in as">{move || account.get().unwrap_or_default()}</span>
+                <span class="me" title=t("main-signed-in-as")>{move || account.get().unwrap_or_default()}</span>
                 <div class="topbar-end">
                     <PresencePicker />
                     <crate::view::profile::ProfileButton />
                     <ConnectionStatus />
                     <crate::view::awareness::SettingsButton />
-                    <button type="button" class="ghost" on:click=move |_| session.get().sign_out()>
-                        "Sign out"
+                    <button
+                        type="button"
+                        class="ghost"
+                        aria-label=contract("Sign out")
+                        on:click=move |_| session.get().sign_out()
+                    >
+                        {t("main-sign-out")}
                     </button>
                 </div>
             </header>
             <ErrorAlert />
             <div class="panes">
-                <nav class="sidebar" aria-label="Contacts and rooms">
+                <nav class="sidebar" aria-label=t("main-sidebar")>
                     <RosterPane />
                 </nav>
                 <main class="chat-pane">
@@ -75,11 +81,11 @@ fn PresencePicker() -> impl IntoView {
             .command(Command::SetPresence { show, status: None });
     };
     view! {
-        <select class="presence-picker" aria-label="Presence" on:change=change>
-            <option value="online">"Online"</option>
-            <option value="away">"Away"</option>
-            <option value="dnd">"Busy"</option>
-            <option value="xa">"Not available"</option>
+        <select class="presence-picker" aria-label=t("presence-label") on:change=change>
+            <option value="online">{t("presence-online")}</option>
+            <option value="away">{t("presence-away")}</option>
+            <option value="dnd">{t("presence-busy")}</option>
+            <option value="xa">{t("presence-xa")}</option>
         </select>
     }
 }

@@ -6,6 +6,7 @@ use natter_core::Direction;
 use natter_store::{DeliveryState, StoredMessage};
 
 use crate::dom;
+use crate::i18n::{t, t_args};
 
 #[component]
 pub fn MessageItem(message: StoredMessage, from: String) -> impl IntoView {
@@ -39,7 +40,7 @@ pub fn MessageItem(message: StoredMessage, from: String) -> impl IntoView {
                     {clock.map(|c| view! { <time datetime=c.iso title=c.full>{c.short}</time> })}
                     {delivery.map(|d| view! {
                         <span class="delivery" data-state=d.token>
-                            <span class="delivery-icon" role="img" aria-label=d.name title=d.name>
+                            <span class="delivery-icon" role="img" aria-label=d.name.clone() title=d.name>
                                 {d.icon}
                             </span>
                             {d.reason.map(|r| view! { <span class="delivery-reason">{r}</span> })}
@@ -57,7 +58,7 @@ pub fn MessageItem(message: StoredMessage, from: String) -> impl IntoView {
 struct Delivery {
     token: &'static str,
     icon: &'static str,
-    name: &'static str,
+    name: String,
     /// Why it bounced, in the server's words (text, never markup).
     reason: Option<String>,
 }
@@ -66,28 +67,28 @@ impl Delivery {
     fn of(state: &DeliveryState) -> Delivery {
         let (icon, name, reason) = match state {
             // In the outbox: not yet on the wire (offline, or just written).
-            DeliveryState::Pending => ("\u{25F7}", "Pending", None),
-            DeliveryState::Sent => ("\u{2713}", "Sent", None),
+            DeliveryState::Pending => ("\u{25F7}", "msg-pending", None),
+            DeliveryState::Sent => ("\u{2713}", "msg-sent", None),
             // XEP-0198 acknowledged, or the server's copy came back: it cannot be lost now.
-            DeliveryState::Acked => ("\u{2713}\u{2713}", "Delivered to server", None),
+            DeliveryState::Acked => ("\u{2713}\u{2713}", "msg-acked", None),
             // XEP-0184 receipt: the peer's client has it.
-            DeliveryState::Delivered => ("\u{2713}\u{2713}", "Delivered", None),
+            DeliveryState::Delivered => ("\u{2713}\u{2713}", "msg-delivered", None),
             // XEP-0333 marker: the peer displayed it (or a later message).
-            DeliveryState::Read => ("\u{25C9}", "Read", None),
+            DeliveryState::Read => ("\u{25C9}", "msg-read", None),
             DeliveryState::Failed(r) => (
                 "!",
-                "Failed",
+                "msg-failed",
                 Some(if r.is_empty() {
-                    "Not delivered".to_string()
+                    t("msg-not-delivered")
                 } else {
-                    format!("Not delivered: {r}")
+                    t_args("msg-not-delivered-reason", &[("reason", r.into())])
                 }),
             ),
         };
         Delivery {
             token: state.token(),
             icon,
-            name,
+            name: t(name),
             reason,
         }
     }

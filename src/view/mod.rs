@@ -13,6 +13,7 @@ mod edits;
 mod invitations;
 mod invite;
 mod join_room;
+pub mod language;
 mod log;
 mod login;
 mod main_view;
@@ -30,6 +31,7 @@ mod room_settings;
 mod rooms;
 mod roster;
 mod status;
+mod stranger_chats;
 mod styled;
 mod upload_bar;
 

@@ -11,6 +11,7 @@ use natter_store::Occupant;
 use wasm_bindgen::JsCast;
 
 use crate::app::use_app;
+use crate::i18n::{t, t_args};
 use crate::state::UiEvent;
 
 /// The occupant a menu is open for, and where (viewport pixels, below its button).
@@ -47,11 +48,20 @@ pub enum Removal {
 }
 
 impl Removal {
-    fn word(self) -> &'static str {
-        match self {
-            Removal::Kick => "Kick",
-            Removal::Ban => "Ban",
-        }
+    fn word(self) -> String {
+        t(match self {
+            Removal::Kick => "room-menu-kick",
+            Removal::Ban => "room-menu-ban",
+        })
+    }
+
+    /// `Kick NICK` / `Ban NICK`: the dialog's name and heading.
+    fn title(self, nick: &str) -> String {
+        let id = match self {
+            Removal::Kick => "room-kick-title",
+            Removal::Ban => "room-ban-title",
+        };
+        t_args(id, &[("nick", nick.into())])
     }
 }
 
@@ -65,14 +75,14 @@ enum Item {
 }
 
 impl Item {
-    fn label(self) -> &'static str {
-        match self {
-            Item::Private => "Private message",
-            Item::Kick => "Kick",
-            Item::Voice(true) => "Give voice",
-            Item::Voice(false) => "Revoke voice",
-            Item::Ban => "Ban",
-        }
+    fn label(self) -> String {
+        t(match self {
+            Item::Private => "room-menu-private",
+            Item::Kick => "room-menu-kick",
+            Item::Voice(true) => "room-menu-voice-give",
+            Item::Voice(false) => "room-menu-voice-revoke",
+            Item::Ban => "room-menu-ban",
+        })
     }
 }
 
@@ -103,9 +113,7 @@ pub(crate) fn move_focus(menu: &web_sys::HtmlElement, key: &str) -> bool {
     if items.is_empty() {
         return false;
     }
-    let active = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.active_element());
+    let active = crate::widget::root::active_element(menu);
     let at = items.iter().position(|e| {
         active
             .as_ref()
@@ -190,8 +198,7 @@ pub fn OccupantMenu(
             ev.prevent_default();
             on_close();
             // Back where the user was (the row's button), not lost at the page's top.
-            if let Some(el) = document()
-                .get_element_by_id(&trigger)
+            if let Some(el) = crate::widget::root::by_id(&trigger)
                 .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
             {
                 let _ = el.focus();
@@ -229,7 +236,7 @@ pub fn RemovalDialog(
 ) -> impl IntoView {
     let (_, session) = use_app();
     let reason = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<&'static str>);
+    let error = RwSignal::new(None::<String>);
     let input = NodeRef::<html::Input>::new();
     Effect::new(move |_| {
         if let Some(el) = input.get() {
@@ -252,19 +259,15 @@ pub fn RemovalDialog(
                 jid,
                 reason,
             },
-            (Removal::Ban, None) => {
-                return error.set(Some("The room does not say who this is: cannot ban."))
-            }
+            (Removal::Ban, None) => return error.set(Some(t("room-ban-unknown"))),
         };
         if session.get().command(command) {
             on_close();
         } else {
-            error.set(Some(
-                "Not connected: try again once the connection is back.",
-            ));
+            error.set(Some(t("room-offline-retry")));
         }
     };
-    let title = format!("{} {}", what.word(), occupant.nick);
+    let title = what.title(&occupant.nick);
     let heading = title.clone();
     let keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
@@ -278,11 +281,11 @@ pub fn RemovalDialog(
             <form class="removal-form" on:submit=submit>
                 <h2 class="removal-title">{heading}</h2>
                 <label class="removal-field">
-                    <span>"Reason"</span>
+                    <span>{t("room-reason")}</span>
                     <input
                         type="text"
-                        aria-label="Reason"
-                        placeholder="Optional, shown to them"
+                        aria-label=t("room-reason")
+                        placeholder=t("room-removal-reason-placeholder")
                         maxlength="500"
                         node_ref=input
                         prop:value=move || reason.get()
@@ -291,7 +294,7 @@ pub fn RemovalDialog(
                 </label>
                 {move || error.get().map(|e| view! { <p role="alert" class="alert small">{e}</p> })}
                 <div class="dialog-actions">
-                    <button type="button" class="ghost" on:click=move |_| on_close()>"Cancel"</button>
+                    <button type="button" class="ghost" on:click=move |_| on_close()>{t("room-cancel")}</button>
                     <button type="submit" class="primary danger">{what.word()}</button>
                 </div>
             </form>

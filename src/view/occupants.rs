@@ -8,12 +8,13 @@
 use leptos::html;
 use leptos::prelude::*;
 use natter_core::jid::BareJid;
-use natter_core::{Affiliation, Role};
 use natter_store::Occupant;
 use wasm_bindgen::JsCast;
 
 use crate::app::use_app;
 use crate::display;
+use crate::i18n::{t, t_args};
+use crate::room_words;
 use crate::view::occupant_actions::{MenuAt, OccupantMenu, Powers, Removal, RemovalDialog};
 
 /// Row height in CSS pixels.
@@ -126,9 +127,9 @@ pub fn OccupantList(jid: BareJid) -> impl IntoView {
         }));
     };
     let row = move |(pos, o, unread): (usize, Occupant, u32)| {
-        let badge = badge(o.role, o.affiliation);
+        let badge = room_words::badge(o.role, o.affiliation);
         let actions = (!o.me).then(|| {
-            let label = format!("Actions for {}", o.nick);
+            let label = t_args("room-occupant-actions", &[("nick", o.nick.as_str().into())]);
             let (nick, target) = (o.nick.clone(), o.clone());
             view! {
                 <button
@@ -163,10 +164,10 @@ pub fn OccupantList(jid: BareJid) -> impl IntoView {
             >
                 <span class="occupant-dot" style=("--hue", display::hue(&o.nick).to_string()) aria-hidden="true"></span>
                 <span class="occupant-nick">{o.nick.clone()}</span>
-                {o.me.then(|| view! { <span class="occupant-badge">" (you)"</span> })}
+                {o.me.then(|| view! { <span class="occupant-badge">" " {t("room-occupant-you")}</span> })}
                 {badge.map(|b| view! { <span class="occupant-badge">{b}</span> })}
                 {(unread > 0).then(|| view! {
-                    <span class="unread occupant-unread">
+                    <span class="unread occupant-unread" title=crate::i18n::t_args("unread-count", &[("count", unread.into())])>
                         {unread.to_string()}
                         <span class="visually-hidden">" unread"</span>
                     </span>
@@ -177,7 +178,8 @@ pub fn OccupantList(jid: BareJid) -> impl IntoView {
     };
     view! {
         <h2 class="section-title">
-            "People" <span class="count">{move || count.get()}</span>
+            {t("room-people")}
+            <span class="count">{move || count.get()}</span>
         </h2>
         <div
             class="occupants-scroll"
@@ -229,15 +231,4 @@ pub fn OccupantList(jid: BareJid) -> impl IntoView {
 /// The id of a row's `Actions for NICK` button (the menu gives it the focus back).
 fn actions_id(pos: usize) -> String {
     format!("occupant-actions-{pos}")
-}
-
-/// A short word for the standing worth showing; ordinary participants get none.
-fn badge(role: Role, affiliation: Affiliation) -> Option<&'static str> {
-    match (role, affiliation) {
-        (_, Affiliation::Owner) => Some("owner"),
-        (_, Affiliation::Admin) => Some("admin"),
-        (Role::Moderator, _) => Some("moderator"),
-        (Role::Visitor, _) => Some("visitor"),
-        _ => None,
-    }
 }

@@ -11,6 +11,7 @@ use natter_store::PrivateLine;
 use crate::app::use_app;
 use crate::display;
 use crate::dom;
+use crate::i18n::{t, t_args};
 use crate::state::UiEvent;
 use crate::view::composer::ComposerForm;
 use crate::view::MessageBody;
@@ -40,8 +41,8 @@ pub fn PrivateChat(room: BareJid, nick: String) -> impl IntoView {
         })
     };
     let hue = display::hue(&nick).to_string();
-    let label = format!("Private chat with {nick}");
-    let gone = format!("{nick} is not in the room: messages cannot be delivered.");
+    let label = t_args("room-private-label", &[("nick", nick.as_str().into())]);
+    let gone = t_args("room-private-gone", &[("nick", nick.as_str().into())]);
     view! {
         <section role="region" class="conversation private-chat" aria-label=label>
             <header class="chat-header">
@@ -51,14 +52,16 @@ pub fn PrivateChat(room: BareJid, nick: String) -> impl IntoView {
                     on:click=move |_| session.get().local(UiEvent::OpenPrivate(None))
                 >
                     <span aria-hidden="true">"‹ "</span>
-                    "Back to room"
+                    {t("room-private-back")}
                 </button>
                 <span class="avatar" style=("--hue", hue) aria-hidden="true">
                     {display::initial(&nick)}
                 </span>
                 <div class="chat-title">
                     <h2 class="chat-name">{nick.clone()}</h2>
-                    <p class="chat-sub">"Private, in " {move || room_name.get()}</p>
+                    <p class="chat-sub">
+                        {move || t_args("room-private-in", &[("room", room_name.get().into())])}
+                    </p>
                 </div>
             </header>
             {move || (!present.get()).then(|| view! { <p class="hint private-gone">{gone.clone()}</p> })}
@@ -137,7 +140,7 @@ fn PrivateLog(room: BareJid, nick: String) -> impl IntoView {
             />
             {move || {
                 lines.with(|(_, l)| l.is_empty())
-                    .then(|| view! { <p class="hint log-empty">"No private messages yet."</p> })
+                    .then(|| view! { <p class="hint log-empty">{t("room-private-empty")}</p> })
             }}
         </div>
     }
@@ -147,13 +150,14 @@ fn PrivateLog(room: BareJid, nick: String) -> impl IntoView {
 #[component]
 fn PrivateComposer(room: BareJid, nick: String, present: Memo<bool>) -> impl IntoView {
     let (_, session) = use_app();
-    let error = RwSignal::new(None::<&'static str>);
+    let error = RwSignal::new(None::<String>);
     let send = Callback::new(move |body: String| {
         let sent = session
             .get()
             .send_private_message(room.clone(), nick.clone(), body);
-        error.set((!sent).then_some("Not connected: the message was not sent."));
+        error.set((!sent).then(|| t("room-send-offline")));
         sent
     });
-    view! { <ComposerForm placeholder="Write privately" send enabled=present error=error /> }
+    let placeholder = t("room-private-placeholder");
+    view! { <ComposerForm placeholder send enabled=present error=error /> }
 }

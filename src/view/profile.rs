@@ -16,6 +16,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::app::use_app;
+use crate::i18n::t;
 use crate::view::avatar::{self, BigFace};
 
 /// The side of the published avatar, in pixels.
@@ -33,7 +34,7 @@ pub fn ProfileButton() -> impl IntoView {
             aria-expanded=move || open.get().to_string()
             on:click=move |_| open.update(|o| *o = !*o)
         >
-            "Profile"
+            {t("profile")}
         </button>
         <Show when=move || open.get()>
             <OwnProfile on_close=move || open.set(false) />
@@ -76,7 +77,7 @@ fn OwnProfile(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
         // The same file picked again must fire `change` again.
         input.set_value("");
         busy.set(true);
-        note.set(Some("Resizing the picture…".into()));
+        note.set(Some(t("profile-resizing")));
         spawn_local(async move {
             let outcome = match resize(&file).await {
                 Ok((mime, bytes)) => {
@@ -89,7 +90,7 @@ fn OwnProfile(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
                     if sent {
                         None
                     } else {
-                        Some("Not connected: try again once the connection is back.".into())
+                        Some(t("profile-offline"))
                     }
                 }
                 Err(e) => Some(e),
@@ -103,17 +104,17 @@ fn OwnProfile(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
         ev.prevent_default();
         let nick = nickname.get_untracked().trim().to_owned();
         if nick.is_empty() {
-            note.set(Some("Type a nickname first.".into()));
+            note.set(Some(t("profile-nickname-empty")));
             return;
         }
         let sent = session
             .get()
             .command(Command::SetNickname { nickname: nick });
-        note.set(Some(if sent {
-            "Profile saved.".into()
+        note.set(Some(t(if sent {
+            "profile-saved"
         } else {
-            "Not connected: try again once the connection is back.".into()
-        }));
+            "profile-offline"
+        })));
     };
 
     let name = Signal::derive(move || {
@@ -124,7 +125,7 @@ fn OwnProfile(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
     view! {
         <div
             role="dialog"
-            aria-label="Profile"
+            aria-label=t("profile")
             class="dialog profile-dialog"
             on:keydown=move |ev| {
                 if ev.key() == "Escape" {
@@ -145,19 +146,19 @@ fn OwnProfile(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
                             }
                         }
                     >
-                        "Change avatar"
+                        {t("profile-change-avatar")}
                     </button>
                     <input
                         type="file"
                         accept="image/png,image/jpeg,image/gif,image/webp"
                         class="visually-hidden"
                         tabindex="-1"
-                        aria-label="Avatar image"
+                        aria-label=t("profile-avatar-image")
                         node_ref=picker
                         on:change=picked
                     />
                 </div>
-                <label for="profile-nickname">"Nickname"</label>
+                <label for="profile-nickname">{t("profile-nickname")}</label>
                 <input
                     id="profile-nickname"
                     type="text"
@@ -169,9 +170,9 @@ fn OwnProfile(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
                 {move || note.get().map(|n| view! { <p class="profile-note small">{n}</p> })}
                 <div class="dialog-actions">
                     <button type="button" class="ghost" on:click=move |_| on_close()>
-                        "Close"
+                        {t("profile-close")}
                     </button>
-                    <button type="submit" class="primary">"Save profile"</button>
+                    <button type="submit" class="primary">{t("profile-save")}</button>
                 </div>
             </form>
         </div>
@@ -186,7 +187,7 @@ pub fn ContactDetailsButton(jid: BareJid) -> impl IntoView {
         <button
             type="button"
             class="ghost icon-btn contact-details-btn"
-            aria-label="Contact details"
+            aria-label=t("profile-contact-details")
             aria-haspopup="dialog"
             aria-expanded=move || open.get().to_string()
             on:click=move |_| open.update(|o| *o = !*o)
@@ -227,9 +228,14 @@ fn ContactDetails(
     let field = move |get: fn(&natter_store::Profile) -> Option<String>| {
         move || {
             profile.with(|p| match p {
-                Some(p) => get(p)
-                    .unwrap_or_else(|| if p.fetched { "not given" } else { "loading…" }.to_owned()),
-                None => "loading…".to_owned(),
+                Some(p) => get(p).unwrap_or_else(|| {
+                    t(if p.fetched {
+                        "profile-not-given"
+                    } else {
+                        "profile-loading"
+                    })
+                }),
+                None => t("profile-loading"),
             })
         }
     };
@@ -239,7 +245,7 @@ fn ContactDetails(
     view! {
         <div
             role="dialog"
-            aria-label="Contact details"
+            aria-label=t("profile-contact-details")
             class="dialog profile-dialog"
             on:keydown=move |ev| {
                 if ev.key() == "Escape" {
@@ -252,16 +258,16 @@ fn ContactDetails(
                 <p class="profile-name">{move || roster_name.get()}</p>
             </div>
             <dl class="profile-fields">
-                <dt>"Full name"</dt>
+                <dt>{t("profile-full-name")}</dt>
                 <dd class="profile-full-name">{full_name}</dd>
-                <dt>"Nickname"</dt>
+                <dt>{t("profile-nickname")}</dt>
                 <dd class="profile-nickname">{nick}</dd>
-                <dt>"Address"</dt>
+                <dt>{t("profile-address")}</dt>
                 <dd class="profile-address">{address}</dd>
             </dl>
             <div class="dialog-actions">
                 <button type="button" class="ghost" on:click=move |_| on_close()>
-                    "Close"
+                    {t("profile-close")}
                 </button>
             </div>
         </div>
@@ -271,18 +277,18 @@ fn ContactDetails(
 /// The picked picture as a 96×96 image: its centre square, scaled in a canvas; PNG, or JPEG
 /// when that is smaller (photos). Nothing of the original file (metadata, location) is kept.
 async fn resize(file: &web_sys::File) -> Result<(String, Vec<u8>), String> {
-    const NOT_AN_IMAGE: &str = "This file is not a picture the browser can read.";
+    let not_an_image = || t("profile-not-an-image");
     let window = web_sys::window().ok_or("no window")?;
     let bitmap = window
         .create_image_bitmap_with_blob(file)
-        .map_err(|_| NOT_AN_IMAGE.to_owned())?;
+        .map_err(|_| not_an_image())?;
     let bitmap: web_sys::ImageBitmap = JsFuture::from(bitmap)
         .await
-        .map_err(|_| NOT_AN_IMAGE.to_owned())?
+        .map_err(|_| not_an_image())?
         .unchecked_into();
     let (w, h) = (f64::from(bitmap.width()), f64::from(bitmap.height()));
     if w < 1.0 || h < 1.0 {
-        return Err(NOT_AN_IMAGE.into());
+        return Err(not_an_image());
     }
     let side = w.min(h);
     let canvas: web_sys::HtmlCanvasElement = window
@@ -312,7 +318,7 @@ async fn resize(file: &web_sys::File) -> Result<(String, Vec<u8>), String> {
             f64::from(SIDE),
             f64::from(SIDE),
         )
-        .map_err(|_| NOT_AN_IMAGE.to_owned())?;
+        .map_err(|_| not_an_image())?;
     bitmap.close();
     let png = encode(&canvas, "image/png").await?;
     let jpeg = encode(&canvas, "image/jpeg").await.unwrap_or_default();
@@ -335,13 +341,11 @@ async fn encode(canvas: &web_sys::HtmlCanvasElement, mime: &str) -> Result<Vec<u
     });
     let blob = JsFuture::from(promise).await.map_err(|e| {
         avatar::log("canvas.toBlob failed", &e);
-        "The picture could not be converted.".to_owned()
+        t("profile-not-converted")
     })?;
-    let blob: web_sys::Blob = blob
-        .dyn_into()
-        .map_err(|_| "The picture could not be converted.".to_owned())?;
+    let blob: web_sys::Blob = blob.dyn_into().map_err(|_| t("profile-not-converted"))?;
     let buffer = JsFuture::from(blob.array_buffer())
         .await
-        .map_err(|_| "The picture could not be read.".to_owned())?;
+        .map_err(|_| t("profile-not-read"))?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }

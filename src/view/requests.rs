@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use natter_core::jid::BareJid;
 
 use crate::app::use_app;
+use crate::i18n::{t, t_args};
 
 #[component]
 pub fn Requests() -> impl IntoView {
@@ -13,8 +14,8 @@ pub fn Requests() -> impl IntoView {
         let list = requests.get();
         (!list.is_empty()).then(|| {
             view! {
-                <section class="requests" aria-label="Contact requests">
-                    <h2 class="section-title">"Requests"</h2>
+                <section class="requests" aria-label=t("roster-requests-label")>
+                    <h2 class="section-title">{t("roster-requests-title")}</h2>
                     <ul>
                         {list
                             .into_iter()
@@ -25,28 +26,29 @@ pub fn Requests() -> impl IntoView {
                                     <li class="request" data-jid=text.clone()>
                                         <span class="request-text">
                                             <b>{text.clone()}</b>
-                                            " wants to add you"
+                                            " "
+                                            {t("roster-request-wants")}
                                         </span>
                                         <span class="request-actions">
                                             <button
                                                 type="button"
                                                 class="primary small"
-                                                aria-label=format!("Accept {text}")
+                                                aria-label=t_args("roster-request-accept-label", &[("jid", text.as_str().into())])
                                                 on:click=move |_| {
                                                     session.get().answer_request(accept.clone(), true);
                                                 }
                                             >
-                                                "Accept"
+                                                {t("roster-request-accept")}
                                             </button>
                                             <button
                                                 type="button"
                                                 class="small"
-                                                aria-label=format!("Deny {text}")
+                                                aria-label=t_args("roster-request-deny-label", &[("jid", text.as_str().into())])
                                                 on:click=move |_| {
                                                     session.get().answer_request(deny.clone(), false);
                                                 }
                                             >
-                                                "Deny"
+                                                {t("roster-request-deny")}
                                             </button>
                                         </span>
                                     </li>

@@ -7,6 +7,7 @@ use natter_core::Command;
 
 use crate::app::use_app;
 use crate::display;
+use crate::i18n::{t, t_args};
 use crate::state::UiEvent;
 use crate::view::composer::ComposerForm;
 use crate::view::occupants::OccupantList;
@@ -56,12 +57,12 @@ pub fn RoomPane(jid: BareJid) -> impl IntoView {
     let name = move || header.with(|h| h.name.clone());
     let panel = RwSignal::new(Panel::None);
     view! {
-        <section class="conversation room" aria-label=move || format!("Room {}", name())>
+        <section class="conversation room" aria-label=move || t_args("room-pane-label", &[("name", name().into())])>
             <header class="chat-header">
                 <button
                     type="button"
                     class="back icon-btn"
-                    aria-label="Back to contacts"
+                    aria-label=t("room-back-to-contacts")
                     on:click=move |_| session.get().local(UiEvent::OpenRoom(None))
                 >
                     "‹"
@@ -75,22 +76,22 @@ pub fn RoomPane(jid: BareJid) -> impl IntoView {
                         {move || {
                             header.with(|h| {
                                 if h.joining {
-                                    "Joining\u{2026}".to_string()
+                                    t("room-joining")
                                 } else {
-                                    h.subject.clone().unwrap_or_else(|| "No subject".into())
+                                    h.subject.clone().unwrap_or_else(|| t("room-no-subject"))
                                 }
                             })
                         }}
                         <span class="chat-jid">" · " {text.clone()}</span>
                         {move || header.with(|h| h.nick.clone()).map(|n| view! {
-                            <span class="room-nick">" · as " {n}</span>
+                            <span class="room-nick">" · " {t_args("room-as-nick", &[("nick", n.into())])}</span>
                         })}
                     </p>
                 </div>
                 <div class="topbar-end">
                     <RoomActions jid=jid.clone() panel />
                     {move || header.with(|h| h.joined || h.joining).then(|| view! {
-                        <button type="button" class="ghost" on:click=leave.clone()>"Leave room"</button>
+                        <button type="button" class="ghost" on:click=leave.clone()>{t("room-leave")}</button>
                     })}
                 </div>
             </header>
@@ -103,7 +104,7 @@ pub fn RoomPane(jid: BareJid) -> impl IntoView {
                     <RoomLog jid=jid.clone() />
                     <RoomComposer jid=jid.clone() />
                 </div>
-                <aside class="room-side" aria-label="People in the room">
+                <aside class="room-side" aria-label=t("room-people-label")>
                     <OccupantList jid />
                 </aside>
             </div>
@@ -119,17 +120,17 @@ fn RoomComposer(jid: BareJid) -> impl IntoView {
         let jid = jid.clone();
         Memo::new(move |_| state.with_messages(|s| s.rooms.get(&jid).is_some_and(|r| r.joined)))
     };
-    let error = RwSignal::new(None::<&'static str>);
+    let error = RwSignal::new(None::<String>);
     let send = Callback::new(move |body: String| {
         let sent = session.get().send_group_message(jid.clone(), body);
-        error.set((!sent).then_some("Not connected: the message was not sent."));
+        error.set((!sent).then(|| t("room-send-offline")));
         sent
     });
     let placeholder = Signal::derive(move || {
         if joined.get() {
-            "Write to the room"
+            t("room-composer-placeholder")
         } else {
-            "Not in the room"
+            t("room-composer-not-in")
         }
     });
     view! { <ComposerForm placeholder send enabled=joined error=error /> }

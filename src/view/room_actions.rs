@@ -8,6 +8,7 @@ use natter_core::jid::BareJid;
 use natter_core::{Affiliation, Bookmark, Command, JoinError};
 
 use crate::app::use_app;
+use crate::i18n::t;
 use crate::state::UiEvent;
 use crate::view::invite::InviteForm;
 use crate::view::room_settings::SettingsPanel;
@@ -145,34 +146,34 @@ pub fn RoomActions(jid: BareJid, panel: RwSignal<Panel>) -> impl IntoView {
                 <input
                     type="password"
                     class="room-password"
-                    aria-label="Room password"
+                    aria-label=t("room-password")
                     autocomplete="off"
-                    placeholder="Room password"
+                    placeholder=t("room-password")
                     prop:value=move || password.get()
                     on:input=move |ev| password.set(event_target_value(&ev))
                 />
             })}
             {move || (!f.with(|f| f.joined || f.joining)).then(|| view! {
-                <button type="button" class="primary" on:click=enter.clone()>"Enter room"</button>
+                <button type="button" class="primary" on:click=enter.clone()>{t("room-enter")}</button>
             })}
             {move || f.with(|f| f.joined).then(|| view! {
                 <button type="button" class="ghost small"
                     aria-expanded=expanded(Panel::Nick) on:click=toggle(Panel::Nick)>
-                    "Change nickname"
+                    {t("room-change-nick")}
                 </button>
                 <button type="button" class="ghost small"
                     aria-expanded=expanded(Panel::Subject) on:click=toggle(Panel::Subject)>
-                    "Change subject"
+                    {t("room-change-subject")}
                 </button>
                 <button type="button" class="ghost small"
                     aria-expanded=expanded(Panel::Invite) on:click=toggle(Panel::Invite)>
-                    "Invite"
+                    {t("room-invite")}
                 </button>
             })}
             {move || f.with(|f| f.joined && f.owner).then(|| view! {
                 <button type="button" class="ghost small"
                     aria-expanded=expanded(Panel::Settings) on:click=open_settings.clone()>
-                    "Room settings"
+                    {t("room-settings")}
                 </button>
             })}
             <button
@@ -181,12 +182,13 @@ pub fn RoomActions(jid: BareJid, panel: RwSignal<Panel>) -> impl IntoView {
                 aria-pressed=move || f.with(|f| f.bookmark.is_some()).to_string()
                 on:click=toggle_bookmark
             >
-                "Bookmark room"
+                {t("room-bookmark")}
             </button>
             {move || f.with(|f| f.bookmark.as_ref().map(|b| b.autojoin)).map(|on| view! {
                 <label class="autojoin">
                     <input type="checkbox" prop:checked=on on:change=autojoin />
-                    " Join automatically"
+                    " "
+                    {t("room-autojoin")}
                 </label>
             })}
         </div>
@@ -219,7 +221,7 @@ pub fn RoomPanel(jid: BareJid, panel: RwSignal<Panel>) -> impl IntoView {
         {move || failure.get().map(|e| view! {
             <div class="alert-row room-failure">
                 <p role="alert" class="alert small">{e}</p>
-                <button type="button" class="icon-btn" aria-label="Dismiss" on:click=dismiss.clone()>
+                <button type="button" class="icon-btn" aria-label=t("room-dismiss") on:click=dismiss.clone()>
                     "×"
                 </button>
             </div>
@@ -251,7 +253,7 @@ pub fn own_name(state: crate::state::AppState) -> String {
 fn NickForm(jid: BareJid, close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let (state, session) = use_app();
     let nick = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<&'static str>);
+    let error = RwSignal::new(None::<String>);
     // Closes once the room confirms the nickname we asked for.
     let asked = RwSignal::new(None::<String>);
     let current = {
@@ -267,7 +269,7 @@ fn NickForm(jid: BareJid, close: impl Fn() + Copy + Send + Sync + 'static) -> im
         ev.prevent_default();
         let new = nick.get_untracked().trim().to_string();
         if new.is_empty() {
-            return error.set(Some("Type the new nickname."));
+            return error.set(Some(t("room-nick-empty")));
         }
         session.get().local(UiEvent::ClearRoomFailure(jid.clone()));
         if session.get().command(Command::ChangeNick {
@@ -277,14 +279,12 @@ fn NickForm(jid: BareJid, close: impl Fn() + Copy + Send + Sync + 'static) -> im
             error.set(None);
             asked.set(Some(new));
         } else {
-            error.set(Some(
-                "Not connected: try again once the connection is back.",
-            ));
+            error.set(Some(t("room-offline-retry")));
         }
     };
     view! {
-        <form class="dialog add-form room-panel" aria-label="Change nickname" novalidate on:submit=submit>
-            <label for="room-new-nick">"New nickname"</label>
+        <form class="dialog add-form room-panel" aria-label=t("room-change-nick") novalidate on:submit=submit>
+            <label for="room-new-nick">{t("room-nick-new")}</label>
             <input
                 id="room-new-nick"
                 type="text"
@@ -297,8 +297,8 @@ fn NickForm(jid: BareJid, close: impl Fn() + Copy + Send + Sync + 'static) -> im
             />
             {move || error.get().map(|e| view! { <p role="alert" class="alert small">{e}</p> })}
             <div class="dialog-actions">
-                <button type="button" class="ghost" on:click=move |_| close()>"Cancel"</button>
-                <button type="submit" class="primary">"Change"</button>
+                <button type="button" class="ghost" on:click=move |_| close()>{t("room-cancel")}</button>
+                <button type="submit" class="primary">{t("room-nick-submit")}</button>
             </div>
         </form>
     }
@@ -313,7 +313,7 @@ fn SubjectForm(jid: BareJid, close: impl Fn() + Copy + Send + Sync + 'static) ->
             .and_then(|r| r.subject.clone())
             .unwrap_or_default()
     }));
-    let error = RwSignal::new(None::<&'static str>);
+    let error = RwSignal::new(None::<String>);
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         session.get().local(UiEvent::ClearRoomFailure(jid.clone()));
@@ -323,14 +323,12 @@ fn SubjectForm(jid: BareJid, close: impl Fn() + Copy + Send + Sync + 'static) ->
         }) {
             close();
         } else {
-            error.set(Some(
-                "Not connected: try again once the connection is back.",
-            ));
+            error.set(Some(t("room-offline-retry")));
         }
     };
     view! {
-        <form class="dialog add-form room-panel" aria-label="Change subject" novalidate on:submit=submit>
-            <label for="room-subject">"Subject"</label>
+        <form class="dialog add-form room-panel" aria-label=t("room-change-subject") novalidate on:submit=submit>
+            <label for="room-subject">{t("room-subject")}</label>
             <input
                 id="room-subject"
                 type="text"
@@ -340,8 +338,8 @@ fn SubjectForm(jid: BareJid, close: impl Fn() + Copy + Send + Sync + 'static) ->
             />
             {move || error.get().map(|e| view! { <p role="alert" class="alert small">{e}</p> })}
             <div class="dialog-actions">
-                <button type="button" class="ghost" on:click=move |_| close()>"Cancel"</button>
-                <button type="submit" class="primary">"Save subject"</button>
+                <button type="button" class="ghost" on:click=move |_| close()>{t("room-cancel")}</button>
+                <button type="submit" class="primary">{t("room-subject-save")}</button>
             </div>
         </form>
     }

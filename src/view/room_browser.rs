@@ -7,6 +7,7 @@ use natter_core::jid::BareJid;
 use natter_core::{Command, RoomListItem};
 
 use crate::app::use_app;
+use crate::i18n::t;
 use crate::state::UiEvent;
 
 /// Most rows rendered at once: a service may list thousands; the filter narrows them.
@@ -33,16 +34,12 @@ pub fn RoomBrowser(on_pick: impl Fn(BareJid) + Copy + Send + Sync + 'static) -> 
     let list = move || {
         let text = service.get_untracked();
         let Ok(jid) = BareJid::new(text.trim()) else {
-            return error.set(Some(
-                "That is not a chat service address: it looks like conference.example.org.".into(),
-            ));
+            return error.set(Some(t("room-browser-bad-service")));
         };
         error.set(None);
         session.get().local(UiEvent::ListingRooms(jid.clone()));
         if !session.get().command(Command::ListRooms { service: jid }) {
-            error.set(Some(
-                "Not connected: rooms can be listed once the connection is back.".into(),
-            ));
+            error.set(Some(t("room-browser-offline")));
         }
     };
     list();
@@ -79,7 +76,7 @@ pub fn RoomBrowser(on_pick: impl Fn(BareJid) + Copy + Send + Sync + 'static) -> 
     };
     view! {
         <div class="room-browser">
-            <label for="browse-service">"Chat service"</label>
+            <label for="browse-service">{t("room-browser-service")}</label>
             <div class="browse-row">
                 <input
                     id="browse-service"
@@ -95,9 +92,9 @@ pub fn RoomBrowser(on_pick: impl Fn(BareJid) + Copy + Send + Sync + 'static) -> 
                         }
                     }
                 />
-                <button type="button" class="ghost small" on:click=move |_| list()>"List rooms"</button>
+                <button type="button" class="ghost small" on:click=move |_| list()>{t("room-browser-list")}</button>
             </div>
-            <label for="browse-filter">"Filter rooms"</label>
+            <label for="browse-filter">{t("room-browser-filter")}</label>
             <input
                 id="browse-filter"
                 type="text"
@@ -111,13 +108,13 @@ pub fn RoomBrowser(on_pick: impl Fn(BareJid) + Copy + Send + Sync + 'static) -> 
                 <p role="alert" class="alert small">{e}</p>
             })}
             {move || directory.with(|d| d.loading).then(|| view! {
-                <p class="hint small">"Listing rooms\u{2026}"</p>
+                <p class="hint small">{t("room-browser-listing")}</p>
             })}
-            <ul role="list" aria-label="Public rooms" class="public-rooms">
+            <ul role="list" aria-label=t("room-browser-public") class="public-rooms">
                 <For each=move || shown.get() key=|i| (i.jid.clone(), i.name.clone()) children=row />
             </ul>
             {move || (!directory.with(|d| d.loading) && shown.with(Vec::is_empty)).then(|| view! {
-                <p class="hint small">"No rooms to show."</p>
+                <p class="hint small">{t("room-browser-none")}</p>
             })}
         </div>
     }

@@ -18,6 +18,7 @@ use wasm_bindgen::JsCast;
 use crate::app::{use_app, SessionHandle};
 use crate::display;
 use crate::dom;
+use crate::i18n::t;
 use crate::log_window::{self, Measured, RowKind, Shape};
 use crate::view::MessageBody;
 
@@ -355,7 +356,7 @@ pub fn RoomLog(jid: BareJid) -> impl IntoView {
             <div class="log-spacer" aria-hidden="true" style:height=bottom_px></div>
             {move || {
                 (rows.get() == 0)
-                    .then(|| view! { <p class="hint log-empty">"No messages in this room yet."</p> })
+                    .then(|| view! { <p class="hint log-empty">{t("room-log-empty")}</p> })
             }}
         </div>
     }
@@ -380,7 +381,7 @@ fn room_message(
     );
     let mention = line.msg.mentions_me;
     let nick = if line.msg.nick.is_empty() {
-        "the room".to_string()
+        t("room-log-the-room")
     } else {
         line.msg.nick.clone()
     };
@@ -399,13 +400,13 @@ fn room_message(
         >
             <div class="bubble">
                 <p class="sender" style=("--hue", hue)>{nick}</p>
-                {mention.then(|| view! { <span class="visually-hidden">"Mentions you: "</span> })}
+                {mention.then(|| view! { <span class="visually-hidden">{t("room-log-mentions-you")} " "</span> })}
                 <p class="body">
                     <MessageBody text=line.msg.body />
                 </p>
                 <p class="meta">
                     {clock.map(|c| view! { <time datetime=c.iso title=c.full>{c.short}</time> })}
-                    {pending.then(|| view! { <span class="state">" Sending\u{2026}"</span> })}
+                    {pending.then(|| view! { <span class="state">" " {t("room-log-sending")}</span> })}
                 </p>
             </div>
         </article>
@@ -491,10 +492,10 @@ fn HistoryHead(older: OlderLoader, online: Memo<bool>) -> impl IntoView {
     let waiting = older.waiting;
     move || {
         if loading.get() {
-            view! { <p class="log-head hint" aria-live="polite">"Loading older messages\u{2026}"</p> }
+            view! { <p class="log-head hint" aria-live="polite">{t("room-log-loading-older")}</p> }
                 .into_any()
         } else if done.get() {
-            view! { <p class="log-head hint">"This is the beginning of the room."</p> }.into_any()
+            view! { <p class="log-head hint">{t("room-log-start")}</p> }.into_any()
         } else {
             let older = older.clone();
             view! {
@@ -505,7 +506,7 @@ fn HistoryHead(older: OlderLoader, online: Memo<bool>) -> impl IntoView {
                         disabled=move || !online.get() || waiting.get()
                         on:click=move |_| older.load()
                     >
-                        "Load older messages"
+                        {t("room-log-load-older")}
                     </button>
                 </div>
             }
@@ -538,7 +539,7 @@ fn GapMarker(
     };
     view! {
         <div class="gap" data-row=row>
-            <span class="gap-rule" role="separator" aria-label="Some messages may be missing here"></span>
+            <span class="gap-rule" role="separator" aria-label=t("room-log-gap")></span>
             <button
                 type="button"
                 class="ghost small"
@@ -546,7 +547,7 @@ fn GapMarker(
                 aria-busy=move || loading.get().then_some("true")
                 on:click=load
             >
-                "Load missing messages"
+                {t("room-log-load-missing")}
             </button>
             <span class="gap-rule" aria-hidden="true"></span>
         </div>

@@ -8,6 +8,7 @@ use natter_core::{Command, RoomConfig};
 use natter_store::Settings;
 
 use crate::app::use_app;
+use crate::i18n::t;
 use crate::state::UiEvent;
 
 #[component]
@@ -42,15 +43,15 @@ pub fn SettingsPanel(
             match settings.get() {
             None => view! {
                 <div class="dialog room-panel">
-                    <p class="hint">"The settings could not be loaded."</p>
+                    <p class="hint">{t("room-settings-not-loaded")}</p>
                     <div class="dialog-actions">
-                        <button type="button" class="ghost" on:click=move |_| done()>"Close"</button>
+                        <button type="button" class="ghost" on:click=move |_| done()>{t("room-close")}</button>
                     </div>
                 </div>
             }.into_any(),
             Some(Settings::Loading) => view! {
                 <div class="dialog room-panel" aria-busy="true">
-                    <p class="hint">"Loading the room's settings\u{2026}"</p>
+                    <p class="hint">{t("room-settings-loading")}</p>
                 </div>
             }.into_any(),
             Some(Settings::Form(config)) => {
@@ -58,9 +59,9 @@ pub fn SettingsPanel(
             }
             Some(Settings::Saved) => view! {
                 <div class="dialog room-panel">
-                    <p role="status" class="saved">"Settings saved"</p>
+                    <p role="status" class="saved">{t("room-settings-saved")}</p>
                     <div class="dialog-actions">
-                        <button type="button" class="ghost" on:click=move |_| done()>"Close"</button>
+                        <button type="button" class="ghost" on:click=move |_| done()>{t("room-close")}</button>
                     </div>
                 </div>
             }.into_any(),
@@ -81,7 +82,7 @@ fn SettingsForm(
     let members_only = RwSignal::new(config.members_only.unwrap_or(false));
     let public = RwSignal::new(config.public.unwrap_or(false));
     let password = RwSignal::new(config.password.clone().unwrap_or_default());
-    let error = RwSignal::new(None::<&'static str>);
+    let error = RwSignal::new(None::<String>);
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let o = &offered;
@@ -99,25 +100,22 @@ fn SettingsForm(
         c.public = o.public.map(|_| public.get_untracked());
         c.password = o.password.as_ref().map(|_| password.get_untracked());
         if !session.get().command(Command::SubmitRoomConfig(c)) {
-            error.set(Some(
-                "Not connected: try again once the connection is back.",
-            ));
+            error.set(Some(t("room-offline-retry")));
         }
     };
-    let text =
-        |id: &'static str, label: &'static str, value: RwSignal<String>, kind: &'static str| {
-            view! {
-                <label for=id>{label}</label>
-                <input
-                    id=id
-                    type=kind
-                    autocomplete="off"
-                    prop:value=move || value.get()
-                    on:input=move |ev| value.set(event_target_value(&ev))
-                />
-            }
-        };
-    let check = |label: &'static str, value: RwSignal<bool>| {
+    let text = |id: &'static str, label: String, value: RwSignal<String>, kind: &'static str| {
+        view! {
+            <label for=id>{label}</label>
+            <input
+                id=id
+                type=kind
+                autocomplete="off"
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        }
+    };
+    let check = |label: String, value: RwSignal<bool>| {
         view! {
             <label class="check">
                 <input
@@ -130,21 +128,21 @@ fn SettingsForm(
         }
     };
     view! {
-        <form class="dialog add-form room-panel" aria-label="Room settings" novalidate on:submit=submit>
-            {config.name.is_some().then(|| text("room-name", "Room name", name, "text"))}
+        <form class="dialog add-form room-panel" aria-label=t("room-settings") novalidate on:submit=submit>
+            {config.name.is_some().then(|| text("room-name", t("room-settings-name"), name, "text"))}
             {config.description.is_some().then(|| {
-                text("room-description", "Description", description, "text")
+                text("room-description", t("room-settings-description"), description, "text")
             })}
-            {config.persistent.is_some().then(|| check("Persistent", persistent))}
-            {config.members_only.is_some().then(|| check("Members only", members_only))}
-            {config.public.is_some().then(|| check("Listed publicly", public))}
+            {config.persistent.is_some().then(|| check(t("room-settings-persistent"), persistent))}
+            {config.members_only.is_some().then(|| check(t("room-settings-members-only"), members_only))}
+            {config.public.is_some().then(|| check(t("room-settings-public"), public))}
             {config.password.is_some().then(|| {
-                text("room-password", "Room password", password, "password")
+                text("room-password", t("room-password"), password, "password")
             })}
             {move || error.get().map(|e| view! { <p role="alert" class="alert small">{e}</p> })}
             <div class="dialog-actions">
-                <button type="button" class="ghost" on:click=move |_| close()>"Cancel"</button>
-                <button type="submit" class="primary">"Save settings"</button>
+                <button type="button" class="ghost" on:click=move |_| close()>{t("room-cancel")}</button>
+                <button type="submit" class="primary">{t("room-settings-save")}</button>
             </div>
         </form>
     }

@@ -6,6 +6,8 @@ use natter_core::jid::BareJid;
 
 use crate::app::use_app;
 use crate::display;
+use crate::i18n::{contract, t};
+use crate::room_words;
 use crate::state::UiEvent;
 use crate::view::invitations::InvitationList;
 use crate::view::join_room::JoinRoom;
@@ -70,21 +72,17 @@ pub fn RoomList() -> impl IntoView {
                 <span class="contact-text">
                     <span class="contact-name">{r.name.clone()}</span>
                     <span class="contact-sub">
-                        {if r.joined { "joined" } else { "not joined" }} " · " {text}
+                        {if r.joined { t("room-joined") } else { t("room-not-joined") }} " · " {text}
                     </span>
                 </span>
                 {(r.mentions > 0).then(|| view! {
-                    <span class="mention-badge" title="Mentions you">
+                    <span class="mention-badge" title=t("room-mentions-you")>
                         "@"
-                        <span class="visually-hidden">{if r.mentions == 1 {
-                            " 1 mention".to_string()
-                        } else {
-                            format!(" {} mentions", r.mentions)
-                        }}</span>
+                        <span class="visually-hidden">" " {room_words::mentions(r.mentions)}</span>
                     </span>
                 })}
                 {(r.unread > 0).then(|| view! {
-                    <span class="unread">
+                    <span class="unread" title=crate::i18n::t_args("unread-count", &[("count", r.unread.into())])>
                         {r.unread.to_string()}
                         <span class="visually-hidden">" unread"</span>
                     </span>
@@ -95,21 +93,23 @@ pub fn RoomList() -> impl IntoView {
     view! {
         <InvitationList />
         <div class="rooms-head">
-            <h2 class="section-title">"Rooms"</h2>
+            <h2 class="section-title">{t("room-list-title")}</h2>
             <button
                 type="button"
                 class="add-btn"
+                aria-label=contract("Join room")
                 aria-expanded=move || joining.get().to_string()
                 on:click=move |_| joining.update(|j| *j = !*j)
             >
                 <span aria-hidden="true" class="plus">"+"</span>
-                " Join room"
+                " "
+                {t("room-join-button")}
             </button>
         </div>
         {move || joining.get().then(|| view! { <JoinRoom on_close=move || joining.set(false) /> })}
         <ul role="list" aria-label="Rooms" class="rooms">
             <For each=move || rows.get() key=|r| r.clone() children=row />
         </ul>
-        {move || rows.with(Vec::is_empty).then(|| view! { <p class="hint rooms-hint">"No rooms yet"</p> })}
+        {move || rows.with(Vec::is_empty).then(|| view! { <p class="hint rooms-hint">{t("room-list-empty")}</p> })}
     }
 }

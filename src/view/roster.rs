@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::app::use_app;
+use crate::i18n::{contract, t, t_args};
 use crate::view::add_contact::AddContact;
 use crate::view::blocking::BlockedContactsButton;
 use crate::view::requests::Requests;
@@ -22,7 +23,7 @@ pub fn RosterPane() -> impl IntoView {
                     type="text"
                     class="filter"
                     aria-label="Filter contacts"
-                    placeholder="Filter contacts"
+                    placeholder=t("roster-filter-placeholder")
                     autocomplete="off"
                     spellcheck="false"
                     prop:value=move || filter.get()
@@ -36,20 +37,29 @@ pub fn RosterPane() -> impl IntoView {
                 <button
                     type="button"
                     class="add-btn"
+                    aria-label=contract("Add contact")
                     aria-expanded=move || adding.get().to_string()
                     on:click=move |_| adding.update(|a| *a = !*a)
                 >
                     <span aria-hidden="true" class="plus">"+"</span>
-                    " Add contact"
+                    " "
+                    {t("roster-add-contact")}
                 </button>
                 <BlockedContactsButton />
             </div>
             {move || adding.get().then(|| view! { <AddContact on_close=move || adding.set(false) /> })}
             <Requests />
             <h2 class="section-title">
-                "Contacts" <span class="count">{move || total.get()}</span>
+                {t("roster-contacts-title")}
+                <span
+                    class="count"
+                    title=move || t_args("contact-count", &[("count", total.get().into())])
+                >
+                    {move || total.get()}
+                </span>
             </h2>
             <ContactList filter=filter.into() />
+            <crate::view::stranger_chats::StrangerChats />
             <RoomList />
         </div>
     }

@@ -5,6 +5,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use crate::app::use_app;
+use crate::i18n::{self, contract, t, Locale};
 use crate::reconnect::{self, Waiting};
 use crate::state::UiEvent;
 
@@ -39,10 +40,29 @@ pub fn ConnectionStatus() -> impl IntoView {
     on_cleanup(stop_ticking);
 
     let shown = Memo::new(move |_| reconnect::status(phase.get(), waiting.get(), now.get()));
+    // The contract's English words stay the status's text (tests and assistive tools read
+    // them); in another language the visible words are translated and the English is kept
+    // for screen readers only.
+    let translated = i18n::locale() != Locale::En;
+    let local = Memo::new(move |_| {
+        translated.then(|| reconnect::status_local(phase.get(), waiting.get(), now.get()))
+    });
+    let english = move || format!("{} · {}", shown.with(|s| s.1.clone()), transport.get());
     view! {
-        <div role="status" aria-label="Connection" class="conn" data-phase=move || shown.with(|s| s.0)>
+        <div role="status" aria-label=contract("Connection") class="conn" data-phase=move || shown.with(|s| s.0)>
             <span class="conn-dot" aria-hidden="true"></span>
-            <span class="conn-text">{move || shown.with(|s| s.1.clone())} " · " {move || transport.get()}</span>
+            {move || match local.get() {
+                None => view! { <span class="conn-text">{english}</span> }.into_any(),
+                Some(words) => view! {
+                    <span class="conn-text" aria-hidden="true">
+                        {words} " · " {move || transport.get()}
+                    </span>
+                    // A space: the two texts must stay separate words ("WebSocket Connected").
+                    " "
+                    <span class="visually-hidden">{english}</span>
+                }
+                .into_any(),
+            }}
         </div>
         {move || {
             (waiting.get() != Waiting::No)
@@ -53,7 +73,7 @@ pub fn ConnectionStatus() -> impl IntoView {
                             class="ghost retry"
                             on:click=move |_| session.get().retry_now()
                         >
-                            "Retry now"
+                            {t("conn-retry-now")}
                         </button>
                     }
                 })
@@ -78,8 +98,8 @@ pub fn ErrorAlert() -> impl IntoView {
                     <button
                         type="button"
                         class="icon-btn"
-                        aria-label="Dismiss message"
-                        title="Dismiss"
+                        aria-label=t("alert-dismiss-label")
+                        title=t("alert-dismiss")
                         on:click=move |_| session.get().local(UiEvent::Error(None))
                     >
                         "×"

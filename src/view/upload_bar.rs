@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{ClipboardEvent, DragEvent, FileList};
 
 use crate::app::{use_app, SessionHandle};
+use crate::i18n::{t, t_args};
 use crate::state::AppState;
 use crate::upload::{Phase, Upload};
 use crate::uploader;
@@ -140,7 +141,7 @@ pub fn UploadBar(jid: BareJid) -> impl IntoView {
                     type="file"
                     multiple
                     class="visually-hidden"
-                    aria-label="File to send"
+                    aria-label=t("upload-file-to-send")
                     tabindex="-1"
                     node_ref=input
                     on:change=picked
@@ -148,8 +149,8 @@ pub fn UploadBar(jid: BareJid) -> impl IntoView {
                 <button
                     type="button"
                     class="attach"
-                    aria-label="Attach file"
-                    title="Attach file"
+                    aria-label=t("upload-attach")
+                    title=t("upload-attach")
                     on:click=move |_| {
                         if let Some(el) = input.get() {
                             el.click();
@@ -188,7 +189,7 @@ fn UploadRow(upload: Upload) -> impl IntoView {
                 <button
                     type="button"
                     class="icon-btn"
-                    aria-label="Dismiss upload error"
+                    aria-label=t("upload-dismiss")
                     on:click=move |_| uploader::dismiss(&id)
                 >
                     "×"
@@ -221,7 +222,7 @@ fn UploadRow(upload: Upload) -> impl IntoView {
             <span class="upload-name">{name.clone()}</span>
             <progress
                 class="upload-progress"
-                aria-label=format!("Uploading {name}")
+                aria-label=t_args("upload-progress", &[("name", name.as_str().into())])
                 max=move || progress.get().1.to_string()
                 value=move || progress.get().0.to_string()
                 aria-valuemin="0"
@@ -232,10 +233,10 @@ fn UploadRow(upload: Upload) -> impl IntoView {
             <button
                 type="button"
                 class="upload-cancel"
-                aria-label="Cancel upload"
+                aria-label=t("upload-cancel-label")
                 on:click=move |_| uploader::cancel(&id)
             >
-                "Cancel"
+                {t("upload-cancel")}
             </button>
         </div>
     }

@@ -10,11 +10,14 @@ pub const ACCOUNTS: &[(&str, &str)] = &[
     ("alice", "wonderland"),
     ("bob", "builder"),
     ("carol", "singing"),
+    // The sample shop's support account: visitors of the shop page write to it (the widget).
+    ("support", "helpdesk"),
 ];
 
 pub fn run_cmd(args: &[String]) -> Result {
     let mut a = Args::new(args);
     let port = a.parse("--port", 8080u16)?;
+    let shop_port = a.parse("--shop-port", 8081u16)?;
     let http_port = a.parse("--http-port", 5280u16)?;
     let c2s_port = a.parse("--c2s-port", 5222u16)?;
     let contacts = a.parse("--contacts", 0usize)?;
@@ -49,6 +52,22 @@ pub fn run_cmd(args: &[String]) -> Result {
     )?;
 
     let (ws, bosh) = (server.opts().ws_url(), server.opts().bosh_url());
+    // The sample shop on a second origin (127.0.0.1 vs localhost, another port), embedding the
+    // widget from the app's origin; visitors connect over BOSH through the app's origin (a BOSH
+    // session outlives a change of page, see src/session/visitor.rs).
+    let app_origin = format!("http://localhost:{}", web.port);
+    let shop = crate::shop::Shop {
+        dir: util::root().join("demo/shop"),
+        widget: format!("{app_origin}/widget.js"),
+        service: format!("{app_origin}/http-bind"),
+        domain: format!("anon.{}", crate::prosody::DOMAIN),
+        contact: format!("support@{}", crate::prosody::DOMAIN),
+        endpoints: vec![
+            format!("{app_origin}/http-bind"),
+            format!("ws://localhost:{}/xmpp-websocket", web.port),
+        ],
+    };
+    let shop_port = shop.start(shop_port)?;
     // Host `localhost` = the demo domain, so the client discovers the endpoints (XEP-0156) on
     // the page's own origin with an empty Connection URL.
     let one = format!("http://localhost:{}/", web.port);
@@ -70,7 +89,7 @@ pub fn run_cmd(args: &[String]) -> Result {
         "  server    {ws}  (BOSH: {bosh}; via this origin: ws://localhost:{p}/xmpp-websocket, http://localhost:{p}/http-bind)",
         p = web.port
     );
-    println!("  accounts  (each has the other two as contacts, subscribed both ways)");
+    println!("  accounts  (each has the others as contacts, subscribed both ways)");
     for (user, pass) in ACCOUNTS {
         let jid = format!("{user}@{}", crate::prosody::DOMAIN);
         println!(
@@ -81,6 +100,17 @@ pub fn run_cmd(args: &[String]) -> Result {
     if contacts > 0 {
         println!("  alice also has {contacts} generated contacts (contact1@localhost …)");
     }
+    println!(
+        "  shop      http://127.0.0.1:{shop_port}/  (another origin: the <xmpp-chat> widget, strict CSP;"
+    );
+    println!(
+        "            visitors talk to support@{} — sign in there as it, password {})",
+        crate::prosody::DOMAIN,
+        ACCOUNTS
+            .iter()
+            .find(|(u, _)| *u == "support")
+            .map_or("", |(_, p)| p)
+    );
     println!("  {} log: {}", kind.name(), server.log_file().display());
     println!("Press Ctrl-C to stop.");
 

@@ -58,6 +58,10 @@ pub fn build_to(dir: &Path) -> Result {
     let html =
         std::fs::read_to_string(&index).map_err(|e| format!("read {}: {e}", index.display()))?;
     check_csp_clean(&html).map_err(|e| format!("{}: {e}", index.display()))?;
+    // The embeddable widget: widget.js (stable URL) with the hashed names filled in.
+    crate::widget::write(dir)?;
+    // The service worker's list of shell files and cache version (PWA, offline start).
+    crate::dist_sw::fill(dir)?;
     precompress(dir)
 }
 
@@ -178,14 +182,14 @@ fn csp_unsafe(line: &str) -> Option<&'static str> {
     }
 }
 
-struct Tag {
-    name: String,
-    attrs: Vec<(String, String)>,
+pub(crate) struct Tag {
+    pub(crate) name: String,
+    pub(crate) attrs: Vec<(String, String)>,
 }
 
 /// The start tags of `html`, with their attributes; comments, end tags, doctypes and the
 /// contents of `<script>`/`<style>` are skipped. Enough for the index.html Trunk writes.
-fn tags(html: &str) -> Vec<Tag> {
+pub(crate) fn tags(html: &str) -> Vec<Tag> {
     let mut out = Vec::new();
     let mut rest = html;
     while let Some(at) = rest.find('<') {

@@ -3,14 +3,17 @@
 mod bench;
 mod demo;
 mod dist;
+mod dist_sw;
 mod ejabberd;
 mod ensure;
 mod prosody;
 mod serve;
 mod serve_csp;
 mod server;
+mod shop;
 mod test;
 mod util;
+mod widget;
 
 const USAGE: &str = "\
 usage: cargo xtask <command> [options]

@@ -14,7 +14,9 @@
 //!
 //! Every static file is sent with the app's Content-Security-Policy (`serve_csp`), so the dev
 //! server, the demo and the browser tests run the page under the policy deployers are told to
-//! use.
+//! use, and with `Access-Control-Allow-Origin: *` and `Cross-Origin-Resource-Policy:
+//! cross-origin`: the embeddable widget (widget.js) is imported by pages on other origins,
+//! which then fetch its glue, wasm and CSS from here.
 //!
 //! Plain std: one thread per connection (BOSH holds requests open for up to a minute; a handful of
 //! connections at a time). Listens on 127.0.0.1 and, when available, on [::1] with the same port,
@@ -451,7 +453,8 @@ fn static_file(
     write!(
         out,
         "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {len}\r\nCache-Control: no-cache\r\n\
-         Content-Security-Policy: {csp}\r\nX-Content-Type-Options: nosniff\r\nVary: Accept-Encoding\r\n{}{}\r\n",
+         Content-Security-Policy: {csp}\r\nX-Content-Type-Options: nosniff\r\nVary: Accept-Encoding\r\n\
+         Access-Control-Allow-Origin: *\r\nCross-Origin-Resource-Policy: cross-origin\r\n{}{}\r\n",
         content_type(&file),
         encoding.map_or(String::new(), |e| format!("Content-Encoding: {e}\r\n")),
         if keep {

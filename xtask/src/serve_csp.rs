@@ -4,7 +4,9 @@
 //! (shared files) also from the local test servers' plain-HTTP loopback origins, as the
 //! client itself allows (natter_core::file_url).
 
-/// Everything but `connect-src`, which depends on where the XMPP server is.
+/// Everything but `connect-src`, which depends on where the XMPP server is. The service worker
+/// (`sw.js`) and the web app manifest need nothing more: `worker-src` falls back to `script-src`,
+/// `manifest-src` to `default-src`.
 pub const BASE: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
                         style-src 'self'; img-src 'self' https: data: blob: http://127.0.0.1:* \
                         http://localhost:*; media-src 'self' https: blob: http://127.0.0.1:* \

@@ -1,7 +1,8 @@
 //! SASL mechanisms (RFC 6120 §6, XEP-0388): choice, SCRAM-SHA-256/SHA-1 (RFC 5802, RFC 7677),
-//! PLAIN, and XEP-0484's HT-SHA-256-NONE for FAST tokens.
+//! PLAIN, ANONYMOUS (RFC 4505, XEP-0175), and XEP-0484's HT-SHA-256-NONE for FAST tokens.
 //!
-//! SCRAM and PLAIN are the `sasl` crate's own (`sasl::client::mechanisms::{Scram, Plain}`); no
+//! SCRAM, PLAIN and ANONYMOUS are the `sasl` crate's own (`sasl::client::mechanisms::{Scram,
+//! Plain, Anonymous}`); no
 //! SCRAM step is written here. What this module adds is a thin check of the server-first
 //! message before `sasl` sees it (nonce, mandatory extensions, salt, iteration cap, and the
 //! salt/cost a stored secret was made for), an `e=` check, and plain-word errors. HT, which
@@ -18,7 +19,7 @@ use std::marker::PhantomData;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::digest::InvalidLength;
-use sasl::client::mechanisms::{Plain, Scram};
+use sasl::client::mechanisms::{Anonymous, Plain, Scram};
 use sasl::client::{Mechanism as SaslMechanism, MechanismError};
 use sasl::common::scram::{DeriveError, ScramProvider, Sha1, Sha256};
 use sasl::common::{parse_frame, ChannelBinding, Password};
@@ -38,6 +39,9 @@ pub enum Mechanism {
     /// XEP-0484's hashed-token mechanism without channel binding (a browser cannot reach the
     /// TLS channel). SASL2 only.
     HtSha256None,
+    /// RFC 4505: the server makes up a throwaway account (XEP-0175). Only for a domain-only
+    /// address with nothing to prove.
+    Anonymous,
 }
 
 impl Mechanism {
@@ -47,6 +51,7 @@ impl Mechanism {
             Mechanism::ScramSha1 => "SCRAM-SHA-1",
             Mechanism::Plain => "PLAIN",
             Mechanism::HtSha256None => "HT-SHA-256-NONE",
+            Mechanism::Anonymous => "ANONYMOUS",
         }
     }
 
@@ -57,6 +62,7 @@ impl Mechanism {
             Mechanism::ScramSha1 => Some(WireMechanism::ScramSha1),
             Mechanism::Plain => Some(WireMechanism::Plain),
             Mechanism::HtSha256None => None,
+            Mechanism::Anonymous => Some(WireMechanism::Anonymous),
         }
     }
 
@@ -73,6 +79,8 @@ pub enum Secret<'a> {
     Scram(&'a ScramSecret),
     /// A XEP-0484 token: its HT mechanism only.
     Token(&'a str),
+    /// Nothing: a domain-only address asks the server for a throwaway account.
+    Anonymous,
 }
 
 /// Strongest mechanism we may use with `secret`. PLAIN sends the password itself, so only over
@@ -98,6 +106,9 @@ pub fn choose(
             .into_iter()
             .find(|m| m.name() == stored.mechanism && offered.contains(m.name())),
         Secret::Token(_) => None,
+        Secret::Anonymous => offered
+            .contains(Mechanism::Anonymous.name())
+            .then_some(Mechanism::Anonymous),
     }
 }
 
@@ -205,6 +216,7 @@ enum Inner {
     Sha256(Scram<Checked<Sha256>>),
     Sha1(Scram<Checked<Sha1>>),
     Ht { username: String, token: String },
+    Anonymous(Anonymous),
 }
 
 impl Inner {
@@ -213,6 +225,7 @@ impl Inner {
             Inner::Plain(m) => Some(m),
             Inner::Sha256(m) => Some(m),
             Inner::Sha1(m) => Some(m),
+            Inner::Anonymous(m) => Some(m),
             Inner::Ht { .. } => None,
         }
     }
@@ -282,7 +295,7 @@ impl Authenticator {
                     Some((stored.salt.clone(), stored.iterations)),
                 )
             }
-            Secret::Scram(_) | Secret::Token(_) => (None, None),
+            Secret::Scram(_) | Secret::Token(_) | Secret::Anonymous => (None, None),
         };
         let inner = match (mechanism, secret, scram_password) {
             (Mechanism::Plain, Secret::Password(password), _) => {
@@ -298,6 +311,7 @@ impl Authenticator {
                 username: username.to_owned(),
                 token: token.to_owned(),
             },
+            (Mechanism::Anonymous, Secret::Anonymous, _) => Inner::Anonymous(Anonymous::new()),
             _ => return Err(AuthError::WrongSecret),
         };
         Ok(Authenticator {
@@ -330,7 +344,7 @@ impl Authenticator {
         };
         let data = mechanism.initial();
         self.state = match self.mechanism {
-            Mechanism::Plain | Mechanism::HtSha256None => State::Done,
+            Mechanism::Plain | Mechanism::Anonymous | Mechanism::HtSha256None => State::Done,
             Mechanism::ScramSha256 | Mechanism::ScramSha1 => {
                 // Our nonce, as `sasl` put it in the client-first message.
                 let client_nonce = parse_frame(&data)
@@ -360,6 +374,11 @@ impl Authenticator {
                 self.state = State::SentFinal;
                 Ok(reply)
             }
+            // RFC 4505 lets a server ask for the (optional) trace data it did not get; we have
+            // none to give.
+            State::Done if self.mechanism == Mechanism::Anonymous && data.is_empty() => {
+                Ok(Vec::new())
+            }
             // Some servers send server-final as a challenge and expect an empty response.
             State::SentFinal => {
                 self.verify_server_final(data)?;
@@ -373,7 +392,10 @@ impl Authenticator {
     /// Checks `<success/>`: for SCRAM and HT the server must have proven it knows the secret.
     pub fn success(&mut self, data: &[u8]) -> Result<(), AuthError> {
         let outcome = match std::mem::replace(&mut self.state, State::Done) {
-            State::Done if self.mechanism == Mechanism::Plain => Ok(()),
+            // Nothing to verify: PLAIN proved nothing of the server, ANONYMOUS has no secret.
+            State::Done if matches!(self.mechanism, Mechanism::Plain | Mechanism::Anonymous) => {
+                Ok(())
+            }
             State::SentFinal => self.verify_server_final(data),
             State::Verified if data.is_empty() => Ok(()),
             State::Verified => Err(AuthError::Malformed("unexpected data after the signature")),
@@ -492,6 +514,26 @@ fn escape_username(username: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn anonymous_only_without_a_secret() {
+        let offered: BTreeSet<String> = ["ANONYMOUS".to_owned()].into();
+        assert_eq!(
+            choose(&offered, true, Secret::Anonymous),
+            Some(Mechanism::Anonymous)
+        );
+        assert_eq!(choose(&offered, true, Secret::Password("pw")), None);
+        let scram: BTreeSet<String> = ["SCRAM-SHA-256".to_owned()].into();
+        assert_eq!(choose(&scram, true, Secret::Anonymous), None);
+        let mut auth =
+            Authenticator::new(Mechanism::Anonymous, "", Secret::Anonymous, false).unwrap();
+        // RFC 4505 trace data is optional; we send none (no e-mail or name to leak).
+        assert!(auth.initial().is_empty());
+        assert_eq!(auth.success(b""), Ok(()));
+        assert!(
+            Authenticator::new(Mechanism::Anonymous, "", Secret::Password("pw"), false).is_err()
+        );
+    }
 
     #[test]
     fn escapes_username() {

@@ -3,6 +3,7 @@
 
 mod activity;
 mod archive;
+mod attach;
 mod awareness;
 mod blocking;
 mod bookmarks;

@@ -51,6 +51,9 @@ pub struct Config {
     /// At a fresh sign-in, join the bookmarked rooms marked autojoin (otherwise only report
     /// them, in `Event::Bookmarks`).
     pub autojoin: bool,
+    /// XEP-0172 nick sent in every message and in our presence. For anonymous visitors
+    /// (XEP-0175), whose made-up address says nothing about who they are; `None` otherwise.
+    pub nick: Option<String>,
 }
 
 impl Config {
@@ -74,6 +77,7 @@ impl Config {
             roster_items: Vec::new(),
             room_ping_ms: 300_000,
             autojoin: true,
+            nick: None,
         }
     }
 }

@@ -187,6 +187,11 @@ pub struct MessageExt {
     /// the message is the file (an HTTP upload).
     /// Boxed: most messages have none, and every stored message carries this struct.
     pub oob: Option<Box<crate::upload::OutOfBand>>,
+    /// XEP-0172: the name the sender asks to be called by, cleaned
+    /// ([`crate::visitor_nick::clean`]). Anonymous visitors send it in every message, having
+    /// no roster entry or profile to carry it; on outgoing messages the core fills it from
+    /// [`crate::Config::nick`].
+    pub nick: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

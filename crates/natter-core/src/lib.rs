@@ -52,6 +52,7 @@ mod styling;
 mod time;
 pub mod upload;
 mod vcard;
+pub mod visitor_nick;
 
 pub use awareness::{Awareness, ChatState};
 pub use client::{Client, Transmit};

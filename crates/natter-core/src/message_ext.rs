@@ -12,6 +12,7 @@ pub fn add_payloads(message: Message, ext: &MessageExt) -> Message {
     let message = crate::styling::add(message, ext.unstyled);
     let message = crate::edits::add(message, &ext.edits);
     let message = crate::upload::add_oob(message, ext.oob.as_deref());
+    let message = crate::visitor_nick::add(message, ext.nick.as_deref());
     // A retraction or a reaction is no message of its own to confirm or mark as read.
     let confirmable = ext.edits.retract.is_none() && ext.edits.react.is_none();
     crate::awareness::add_payloads(message, ext.chat_state, confirmable)
@@ -28,5 +29,6 @@ pub fn read(message: &Message) -> MessageExt {
         markable,
         chat_state,
         oob: crate::upload::read_oob(message).map(Box::new),
+        nick: crate::visitor_nick::read(&message.payloads),
     }
 }

@@ -23,6 +23,7 @@ pub mod room_log;
 pub mod rooms;
 mod roster;
 pub mod time;
+mod visitors;
 
 use std::collections::HashMap;
 
@@ -249,7 +250,9 @@ impl Store {
                     && self.blocking.blocks(&m.from) => {}
             Event::Message(m) => {
                 self.peers.message_from(&m, self.clock_ms);
-                c = self.on_message(m)
+                let renamed = self.note_nick(&m);
+                c = self.on_message(m);
+                c.roster |= renamed;
             }
             Event::Awareness(a) => c = self.on_awareness(a),
             Event::UploadService { jid, max_size } => {

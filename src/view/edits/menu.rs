@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 
 use super::{react, sender_name, short, use_edit_state, EditState, Replying, PICKER};
 use crate::app::use_app;
+use crate::i18n::{t, t_args};
 use crate::view::occupant_actions::move_focus;
 
 /// Which message a menu is open for, what it shows, and where (viewport pixels).
@@ -34,13 +35,13 @@ enum Item {
 }
 
 impl Item {
-    fn label(self) -> &'static str {
-        match self {
-            Item::Reply => "Reply",
-            Item::React => "React",
-            Item::Edit => "Edit",
-            Item::Retract => "Retract",
-        }
+    fn label(self) -> String {
+        t(match self {
+            Item::Reply => "edit-reply",
+            Item::React => "edit-react",
+            Item::Edit => "edit-edit",
+            Item::Retract => "edit-retract",
+        })
     }
 }
 
@@ -82,7 +83,7 @@ pub fn actions_button(edit: EditState, message: &StoredMessage) -> impl IntoView
         <button
             type="button"
             class="message-actions icon-btn"
-            aria-label="Message actions"
+            aria-label=t("edit-actions")
             aria-haspopup="menu"
             id=trigger
             on:click=open
@@ -100,9 +101,8 @@ pub fn MessageMenuHost() -> impl IntoView {
 }
 
 fn focus_trigger(trigger: &str) {
-    if let Some(el) = document()
-        .get_element_by_id(trigger)
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    if let Some(el) =
+        crate::widget::root::by_id(trigger).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
     {
         let _ = el.focus();
     }
@@ -166,7 +166,7 @@ fn MessageMenu(at: MenuAt, edit: EditState) -> impl IntoView {
                     <button
                         type="button"
                         class="pick"
-                        aria-label=format!("React with {emoji}")
+                        aria-label=t_args("edit-react-with", &[("emoji", (*emoji).into())])
                         on:click=move |_| {
                             edit.menu.set(None);
                             if !m.msg.ext.edits.applied.mine.iter().any(|r| r == emoji) {
@@ -183,7 +183,7 @@ fn MessageMenu(at: MenuAt, edit: EditState) -> impl IntoView {
             {backdrop}
             <div
                 role="group"
-                aria-label="Pick a reaction"
+                aria-label=t("edit-pick-reaction")
                 class="reaction-picker"
                 node_ref=popup
                 style:top=top
@@ -262,7 +262,7 @@ fn MessageMenu(at: MenuAt, edit: EditState) -> impl IntoView {
         {backdrop}
         <div
             role="menu"
-            aria-label="Message actions"
+            aria-label=t("edit-actions")
             class="message-menu"
             node_ref=popup
             style:top=top

@@ -16,10 +16,10 @@ use natter_store::{keys, StoredMessage};
 use wasm_bindgen::JsCast;
 
 use crate::app::use_app;
+use crate::i18n::{t, t_args};
 
 /// The reactions the picker offers.
 pub const PICKER: [&str; 6] = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
-const RETRACTED: &str = "This message was retracted";
 
 /// A message being corrected: the original's id and its text when editing began.
 #[derive(Clone, Debug, PartialEq)]
@@ -79,10 +79,7 @@ pub fn provide(peer: BareJid) {
 }
 
 fn focus_composer() {
-    if let Some(el) = document()
-        .query_selector(".conversation textarea")
-        .ok()
-        .flatten()
+    if let Some(el) = crate::widget::root::query(".conversation textarea")
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
     {
         let _ = el.focus();
@@ -189,17 +186,17 @@ pub fn ComposerMode() -> impl IntoView {
     view! {
         {move || edit.editing.get().map(|_| view! {
             <div class="composer-mode">
-                <span role="status">"Editing message"</span>
+                <span role="status">{t("edit-editing")}</span>
                 <button type="button" class="ghost small" on:click=move |_| edit.cancel_edit()>
-                    "Cancel edit"
+                    {t("edit-cancel-edit")}
                 </button>
             </div>
         })}
         {move || edit.replying.get().map(|r| view! {
             <div class="composer-mode">
-                <span role="status">{format!("Replying to {}", r.name)}</span>
+                <span role="status">{t_args("edit-replying-to", &[("name", r.name.into())])}</span>
                 <button type="button" class="ghost small" on:click=move |_| edit.replying.set(None)>
-                    "Cancel reply"
+                    {t("edit-cancel-reply")}
                 </button>
             </div>
         })}
@@ -220,7 +217,7 @@ fn sender_name(direction: Direction, peer: &BareJid) -> String {
         Direction::Outgoing => state.peek(|s| {
             s.account
                 .as_ref()
-                .map_or_else(|| "me".to_string(), |a| a.to_bare().to_string())
+                .map_or_else(|| t("edit-me"), |a| a.to_bare().to_string())
         }),
     }
 }
@@ -262,7 +259,7 @@ pub fn ReplyQuote(message: StoredMessage) -> impl IntoView {
                 order.iter().find_map(|d| {
                     conv.get(&keys::local(*d, &id)).map(|m| {
                         let text = if m.msg.ext.edits.applied.retracted {
-                            RETRACTED.to_string()
+                            t("edit-retracted")
                         } else {
                             short(&m.msg.body)
                         };
@@ -279,11 +276,14 @@ pub fn ReplyQuote(message: StoredMessage) -> impl IntoView {
             .get()
             .map(|(_, text)| text)
             .or_else(|| fallback.clone())
-            .unwrap_or_else(|| "(a message not available here)".into())
+            .unwrap_or_else(|| t("edit-quote-missing"))
     };
     let label = move || {
         let direction = found.get().map_or(default_direction, |(d, _)| d);
-        format!("In reply to {}", sender_name(direction, &peer))
+        t_args(
+            "edit-in-reply-to",
+            &[("name", sender_name(direction, &peer).into())],
+        )
     };
     view! { <blockquote class="reply-quote" aria-label=label>{quote}</blockquote> }.into_any()
 }
@@ -293,10 +293,10 @@ pub fn ReplyQuote(message: StoredMessage) -> impl IntoView {
 pub fn EditNote(message: StoredMessage) -> impl IntoView {
     let a = &message.msg.ext.edits.applied;
     if a.retracted {
-        return view! { <p class="body retracted">{RETRACTED}</p> }.into_any();
+        return view! { <p class="body retracted">{t("edit-retracted")}</p> }.into_any();
     }
     if a.edited_at != 0 {
-        return view! { <span class="edited">"edited"</span> }.into_any();
+        return view! { <span class="edited">{t("edit-edited")}</span> }.into_any();
     }
     ().into_any()
 }
@@ -381,7 +381,7 @@ pub fn EditsFooter(message: StoredMessage) -> impl IntoView {
                 }
             })
             .collect_view();
-        view! { <div role="group" aria-label="Reactions" class="reactions">{buttons}</div> }
+        view! { <div role="group" aria-label=t("edit-reactions") class="reactions">{buttons}</div> }
     });
     view! { {reactions} {menu::actions_button(edit, &message)} }.into_any()
 }

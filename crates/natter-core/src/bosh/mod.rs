@@ -30,6 +30,7 @@
 //! old HTTP request. Once closed, abort everything still in flight except a terminate request.
 
 mod body;
+mod resume;
 
 use std::collections::VecDeque;
 
@@ -42,6 +43,7 @@ use crate::frame::{self, MAX_FRAME_BYTES};
 use crate::{stream, Instant, Transmit};
 
 pub use body::{condition_reason, CONTENT_TYPE, HTTPBIND, XBOSH};
+pub use resume::BoshSnapshot;
 
 /// What the driver may tune. The defaults suit browsers and XEP-0124's recommendations.
 #[derive(Debug, Clone, PartialEq, Eq)]

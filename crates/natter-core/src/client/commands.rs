@@ -41,11 +41,9 @@ impl Client {
             | Command::PublishAvatar { .. }
             | Command::SetNickname { .. }) => self.profile_command(now, command),
             Command::SetPresence { show, status } => {
-                self.send(presence::available(
-                    show.clone(),
-                    status.as_deref(),
-                    self.disco.caps(),
-                ));
+                let presence =
+                    presence::available(show.clone(), status.as_deref(), self.disco.caps());
+                self.send(self.with_nick(presence));
                 self.rooms_presence(show, status.as_deref());
             }
             Command::AddContact { jid, name } => {
@@ -102,7 +100,10 @@ impl Client {
         }
     }
 
-    pub(super) fn send_chat(&mut self, to: Jid, id: &str, body: &str, ext: crate::MessageExt) {
+    pub(super) fn send_chat(&mut self, to: Jid, id: &str, body: &str, mut ext: crate::MessageExt) {
+        if ext.nick.is_none() {
+            ext.nick = self.config.nick.clone();
+        }
         let peer: BareJid = to.to_bare();
         let Some(from) = self.bound.clone() else {
             return;

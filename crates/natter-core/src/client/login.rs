@@ -4,6 +4,7 @@
 use minidom::Element;
 use xmpp_parsers::bind::{BindQuery, BindResponse};
 use xmpp_parsers::iq::Iq;
+use xmpp_parsers::presence::Presence;
 use xmpp_parsers::stanza_error::StanzaError;
 use xmpp_parsers::stream_error::DefinedCondition as StreamCondition;
 use xmpp_parsers::websocket::Open;
@@ -101,6 +102,20 @@ impl Client {
         }
     }
 
+    /// Our broadcast presence with the configured XEP-0172 nick (§4.2 puts it in presence
+    /// for those who do not know us: an anonymous visitor's only way to be named).
+    pub(super) fn with_nick(&self, mut presence: Presence) -> Presence {
+        if let Some(nick) = self
+            .config
+            .nick
+            .as_deref()
+            .and_then(crate::visitor_nick::element)
+        {
+            presence.payloads.push(nick);
+        }
+        presence
+    }
+
     /// Bind or session refused: the session cannot go on.
     pub(super) fn login_refused(&mut self, error: &StanzaError) {
         self.end(
@@ -143,7 +158,8 @@ impl Client {
         self.send_request(now, Iq::from_get("", roster::get(ver)), IqKind::RosterGet);
         // Carbons are per session: a fresh one asks whether the server copies (XEP-0280).
         self.discover_server(now);
-        self.send(presence::available(None, None, self.disco.caps()));
+        let presence = presence::available(None, None, self.disco.caps());
+        self.send(self.with_nick(presence));
         self.load_bookmarks(now);
         self.upload_discover(now);
         // Before resending: group messages among them need us back in their rooms.

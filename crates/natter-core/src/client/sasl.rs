@@ -44,14 +44,22 @@ struct Choice<'a> {
 
 /// The mechanism for the credential at hand: the password if there is one, else the stored
 /// FAST token (SASL2 only, and only the one issued to our user-agent id), else the stored
-/// SCRAM secret. PLAIN only ever with a password.
+/// SCRAM secret. PLAIN only ever with a password. ANONYMOUS only when there is nothing at all
+/// to sign in with (`anonymous`: a domain-only address, no password, nothing stored), so a
+/// named account is never quietly signed in as a stranger by a server that offers only that.
 fn pick<'a>(
     password: &'a str,
     stored: Option<&'a StoredCredential>,
     offered: &BTreeSet<String>,
     fast: Option<(&BTreeSet<String>, &str)>,
     secure_transport: bool,
+    anonymous: bool,
 ) -> Option<Choice<'a>> {
+    if anonymous {
+        let secret = Secret::Anonymous;
+        return auth::choose(offered, secure_transport, secret)
+            .map(|mechanism| Choice { mechanism, secret });
+    }
     let Some(stored) = stored.filter(|_| password.is_empty()) else {
         let secret = Secret::Password(password);
         return auth::choose(offered, secure_transport, secret)
@@ -75,6 +83,14 @@ fn pick<'a>(
 }
 
 impl Client {
+    /// A XEP-0175 sign-in: the address is only a domain and there is nothing to prove; the
+    /// server makes the account up and tells us at bind.
+    pub(super) fn is_anonymous(&self) -> bool {
+        self.config.jid.node().is_none()
+            && self.config.password.is_empty()
+            && self.stored_in_use().is_none()
+    }
+
     /// The stored credential when it is what signs in (the password is empty).
     fn stored_in_use(&self) -> Option<&StoredCredential> {
         self.config
@@ -89,6 +105,7 @@ impl Client {
         let password = self.config.password.clone();
         let stored = self.stored_in_use().cloned();
         let secure = self.config.secure_transport;
+        let anonymous = self.is_anonymous();
 
         if let Some(offer) = sasl2_elements::offer(element) {
             let client_id =
@@ -100,6 +117,7 @@ impl Client {
                 &offer.mechanisms,
                 Some((&offer.fast, &client_id_text)),
                 secure,
+                anonymous,
             );
             if let Some(choice) = choice {
                 let binds = auth::offers_channel_binding(&offer.mechanisms);
@@ -112,9 +130,13 @@ impl Client {
                 // A stream to resume must not be bound first (XEP-0198 §5): then bind (or
                 // resume) after SASL2 as after RFC 6120 SASL.
                 let bind2 = offer.bind2 && !self.sm.has_resumable();
-                let token_request = (choice.mechanism != Mechanism::HtSha256None)
-                    .then(|| auth::choose_fast(&offer.fast, Mechanism::HtSha256None.name()))
-                    .flatten();
+                // A throwaway account has nothing to sign in to again: no token for it.
+                let token_request = (!matches!(
+                    choice.mechanism,
+                    Mechanism::HtSha256None | Mechanism::Anonymous
+                ))
+                .then(|| auth::choose_fast(&offer.fast, Mechanism::HtSha256None.name()))
+                .flatten();
                 let request = Request {
                     mechanism: choice.mechanism.name(),
                     initial: auth.initial(),
@@ -146,6 +168,7 @@ impl Client {
             &features.sasl_mechanisms,
             None,
             secure,
+            anonymous,
         );
         let Some((choice, wire)) = choice.and_then(|c| c.mechanism.wire().map(|w| (c, w))) else {
             self.no_mechanism(features);

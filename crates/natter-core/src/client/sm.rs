@@ -30,6 +30,10 @@ impl Client {
         if account != self.config.jid {
             return;
         }
+        // An anonymous sign-in makes a new account each time, and servers resume a stream only
+        // for the account that owned it: asking would only cost a round trip (or, with
+        // Prosody 0.12 over BOSH, the whole resume wait). Its unconfirmed messages still go.
+        let stream = stream.filter(|_| !self.is_anonymous());
         self.carry_rooms(rooms);
         match stream {
             Some(stream) => {
@@ -70,8 +74,11 @@ impl Client {
 
     /// Enables stream management for a freshly bound session, if the server offers it. Stanzas
     /// sent from here on are counted, even before `<enabled/>` comes back (§4).
+    /// Not for anonymous visitors: a new sign-in is a new account that cannot resume the old
+    /// one's stream (servers key resumption by account), and a BOSH session continued on the
+    /// next page ([`Client::attach`]) could not know the counts the old page's core kept.
     pub(super) fn enable_sm(&mut self) {
-        if self.features.sm {
+        if self.features.sm && !self.is_anonymous() {
             let enable = self.sm.enable();
             self.send(enable);
         }

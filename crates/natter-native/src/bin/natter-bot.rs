@@ -3,7 +3,12 @@
 //! ```text
 //! natter-bot --url ws://127.0.0.1:5280/xmpp-websocket --jid carol@localhost --password singing
 //!            [--resource bot]
+//! natter-bot --url http://127.0.0.1:5280/http-bind --anonymous anon.localhost [--nick Ann]
 //! ```
+//! `--anonymous DOMAIN` signs in with SASL ANONYMOUS (XEP-0175) to that domain: the server makes
+//! up the account (the `online` event's `jid`); `--nick` goes out as a XEP-0172 `<nick/>` in the
+//! presence and every message, as the widget's visitors send it. Message events carry the
+//! sender's `nick`.
 //! `--url` picks the transport: `ws://` WebSocket, `http://…/http-bind` BOSH.
 //! Prints one JSON object per line on stdout for every core event (`type` is one of: state,
 //! online, failed, roster, roster_updated, roster_removed, presence, subscription_request,
@@ -54,8 +59,8 @@ mod rooms;
 
 fn usage() -> ! {
     eprintln!(
-        "usage: natter-bot --url URL (ws://… WebSocket, http://… BOSH) --jid JID --password \
-         PASSWORD [--resource RES]"
+        "usage: natter-bot --url URL (ws://… WebSocket, http://… BOSH) (--jid JID --password \
+         PASSWORD | --anonymous DOMAIN [--nick NICK]) [--resource RES]"
     );
     std::process::exit(2);
 }
@@ -165,6 +170,8 @@ pub fn event_json(e: &Event) -> Value {
             "oob": m.ext.oob.as_ref().map(|o| o.url.clone()),
             // XEP-0308/0424/0444/0461: `natter-bot/edits.rs`.
             "edits": edits::json(&m.ext.edits),
+            // XEP-0172: the name an anonymous visitor gave (cleaned by the core).
+            "nick": m.ext.nick,
         }),
         Event::CarbonsEnabled => json!({ "type": "carbons_enabled" }),
         // Which kinds arrived, never the secrets.
@@ -328,6 +335,7 @@ fn parse_command(
 async fn main() {
     let mut args = std::env::args().skip(1);
     let (mut url, mut jid, mut password, mut resource) = (None, None, None, None);
+    let (mut anonymous, mut nick) = (None, None);
     while let Some(a) = args.next() {
         let v = args.next().unwrap_or_else(|| usage());
         match a.as_str() {
@@ -335,9 +343,17 @@ async fn main() {
             "--jid" => jid = Some(v),
             "--password" => password = Some(v),
             "--resource" => resource = Some(v),
+            "--anonymous" => anonymous = Some(v),
+            "--nick" => nick = Some(v),
             _ => usage(),
         }
     }
+    // A domain-only address and no password is what makes the core sign in anonymously.
+    let (jid, password) = match (anonymous, jid, password) {
+        (Some(domain), None, None) => (Some(domain), Some(String::new())),
+        (None, jid, password) => (jid, password),
+        _ => usage(),
+    };
     let (Some(url), Some(jid), Some(password)) = (url, jid, password) else {
         usage()
     };
@@ -347,6 +363,7 @@ async fn main() {
     });
     let mut config = natter_native::config(&url, jid, &password);
     config.resource = resource;
+    config.nick = nick;
 
     let mut session = match natter_native::connect(&url, config).await {
         Ok(s) => s,

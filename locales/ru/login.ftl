@@ -1,0 +1,62 @@
+# Вход, состояние подключения и сообщения о конце сеанса.
+
+login-tagline = Общайтесь с кем угодно по XMPP.
+login-address = Адрес
+login-password = Пароль
+login-url = Адрес подключения
+login-url-hint = Необязательно: wss:// для WebSocket, https:// для BOSH. Оставьте пустым, чтобы найти адрес вашего сервера (WebSocket или BOSH, где WebSocket заблокирован).
+login-remember = Запомнить меня
+login-remember-hint = Оставаться в системе на этом устройстве, в том числе без сети. Пароль не сохраняется. Не включайте на чужом компьютере.
+login-submit = Войти
+login-password-empty = Введите пароль.
+login-address-empty = Введите адрес, например alice@example.org.
+login-address-invalid = «{ $input }» — неверный адрес. Адрес выглядит так: alice@example.org.
+login-address-no-user = В адресе «{ $input }» нет имени пользователя. Адрес выглядит так: alice@example.org.
+login-contact-empty = Введите адрес контакта, например bob@example.org.
+login-contact-invalid = «{ $input }» — не адрес контакта. Адрес выглядит так: bob@example.org.
+login-url-invalid = «{ $url }» — не адрес подключения. Он должен начинаться с wss:// (или ws://, https://, http://).
+
+conn-connected = Подключено
+conn-connecting = Подключение
+conn-reconnecting = Переподключение
+conn-reconnecting-in = Переподключение через { $seconds } с
+conn-offline = Не в сети
+conn-retry-now = Повторить сейчас
+alert-dismiss = Закрыть
+alert-dismiss-label = Закрыть сообщение
+
+conn-unreachable-tried = Не удалось связаться с сервером (пробовали { $tried }).
+conn-unreachable-at = Не удалось связаться с сервером по адресу { $url }.
+conn-server-closed = Сервер закрыл соединение.
+conn-lost = Соединение потеряно: { $what }
+conn-not-connected = Нет подключения: { $what }
+conn-check-hint = { $what } Проверьте адрес и адрес подключения, а также что сервер запущен.
+conn-browser-offline = браузер потерял сеть
+conn-no-random = В этом браузере нет надёжного источника случайных чисел; безопасный вход невозможен.
+conn-no-address = Нет адреса сервера для подключения.
+conn-no-endpoint = Не удалось узнать, как подключиться к серверу.
+conn-auth-wrong = Не удалось войти: неверный адрес или пароль.
+conn-auth-disabled = Не удалось войти: учётная запись отключена.
+conn-auth-saved-expired = Не удалось войти: сохранённый вход устарел, введите пароль.
+conn-auth-password-expired = Не удалось войти: срок действия пароля истёк.
+conn-auth-try-again = Не удалось войти: сервер сейчас не может проверить пароль. Попробуйте ещё раз.
+conn-auth-other = Не удалось войти: неверный адрес или пароль ({ $condition })
+conn-no-mechanism = Сервер не предлагает безопасного способа входа через это подключение (предлагает: { $offered })
+conn-no-mechanism-nothing = ничего
+conn-stream-error = Сервер завершил сеанс ({ $condition })
+conn-redirect = Сервер перенаправил подключение на { $to }
+conn-protocol = Сервер прислал неверные данные: { $what }
+conn-transport-lost-reason = Связь с сервером потеряна: { $reason }
+conn-transport-lost = Связь с сервером потеряна
+conn-timeout = Сервер не ответил вовремя
+
+main-signed-in-as = Вы вошли как
+main-sign-out = Выйти
+main-sidebar = Контакты и комнаты
+presence-label = Статус
+presence-chat = Готов поболтать
+presence-online = В сети
+presence-away = Отошёл
+presence-xa = Недоступен
+presence-busy = Занят
+presence-offline = Не в сети
