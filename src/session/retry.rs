@@ -118,8 +118,12 @@ impl Inner {
             } else {
                 "conn-not-connected"
             };
-            let message = t_args(id, &[("what", what.into())]);
-            state.push(UiEvent::Error(Some(message)));
+            // While the browser says it is offline the status already says so, and every try
+            // fails alike: no alert for each (an offline start from the cache is not an error).
+            if self.reconnect.network_online() {
+                let message = t_args(id, &[("what", what.into())]);
+                state.push(UiEvent::Error(Some(message)));
+            }
             let action = self.reconnect.dropped(now_ms(), js_sys::Math::random());
             self.run(action);
         } else {

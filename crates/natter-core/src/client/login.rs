@@ -149,18 +149,28 @@ impl Client {
         self.enable_sm();
         self.server_inactive = false;
         self.sync_activity();
-        // RFC 6121 §2.6.2: an empty version asks for one when there is no cached roster.
-        self.roster_versioned = self.features.roster_ver;
-        let ver = self
-            .features
-            .roster_ver
-            .then(|| self.config.roster_ver.clone().unwrap_or_default());
-        self.send_request(now, Iq::from_get("", roster::get(ver)), IqKind::RosterGet);
+        if self.is_anonymous() {
+            // A throwaway account has no roster to fetch, and ejabberd's anonymous hosts answer
+            // the get with an error the visitor would see: start from an empty one.
+            self.roster_versioned = false;
+            self.roster_answered(None);
+        } else {
+            // RFC 6121 §2.6.2: an empty version asks for one when there is no cached roster.
+            self.roster_versioned = self.features.roster_ver;
+            let ver = self
+                .features
+                .roster_ver
+                .then(|| self.config.roster_ver.clone().unwrap_or_default());
+            self.send_request(now, Iq::from_get("", roster::get(ver)), IqKind::RosterGet);
+        }
         // Carbons are per session: a fresh one asks whether the server copies (XEP-0280).
         self.discover_server(now);
         let presence = presence::available(None, None, self.disco.caps());
         self.send(self.with_nick(presence));
-        self.load_bookmarks(now);
+        // Nor stored bookmarks (and no rooms to rejoin).
+        if !self.is_anonymous() {
+            self.load_bookmarks(now);
+        }
         self.upload_discover(now);
         // Before resending: group messages among them need us back in their rooms.
         self.rejoin_rooms(now);
