@@ -17,6 +17,8 @@ const asset = (name) => new URL(name, import.meta.url).href;
 // The anonymous visitor's session in this tab (the client's own key, see src/session).
 const VISITOR_KEY = 'natter.visitor';
 const OPEN_KEY = 'natter.widget.open';
+// The account this tab is signed in to, and the one "Remember me" keeps (src/persist/local.rs).
+const ACCOUNT_KEYS = { tab: 'natter.tab.account', remembered: 'natter.account' };
 
 // Visible words only: the accessible names (Open chat, Close chat, N unread) are a public
 // interface (shared/ui-contract.md) and stay English in every language.
@@ -106,9 +108,10 @@ class XmppChat extends HTMLElement {
     const visitor = s?.getItem(VISITOR_KEY);
     if (this.mode !== 'bubble') {
       this.open();
-    } else if (visitor) {
-      // A visitor's conversation goes on across the site's pages: connect at once so that
-      // replies keep arriving, and come back as open or closed as it was.
+    } else if (visitor || this.#signedIn(s)) {
+      // A visitor's conversation goes on across the site's pages, and a signed-in account
+      // (this tab, or "Remember me") gets its messages while the bubble is closed: connect at
+      // once so that they keep arriving, and come back as open or closed as it was.
       if (s.getItem(OPEN_KEY) === '1') this.open();
       else this.#mount();
     }
@@ -117,6 +120,15 @@ class XmppChat extends HTMLElement {
       if (!document.hidden && this.#opened) this.#setUnread(0);
     });
     queueMicrotask(() => this.#emit('ready', {}));
+  }
+
+  /** The page's `account` is the one this site's tab or browser is signed in to. */
+  #signedIn(s) {
+    const account = (this.getAttribute('account') || '').trim().toLowerCase();
+    if (!account || account === 'anonymous') return false;
+    let remembered = null;
+    try { remembered = localStorage.getItem(ACCOUNT_KEYS.remembered); } catch { /* blocked */ }
+    return [s?.getItem(ACCOUNT_KEYS.tab), remembered].some((a) => a && a.toLowerCase() === account);
   }
 
   attributeChangedCallback() {
@@ -141,7 +153,7 @@ class XmppChat extends HTMLElement {
     this.#bubble?.setAttribute('aria-expanded', 'true');
     this.#bubble?.setAttribute('aria-label', 'Close chat');
     this.#root.dataset.open = 'true';
-    storage()?.setItem(OPEN_KEY, '1');
+    if (this.mode === 'bubble') storage()?.setItem(OPEN_KEY, '1'); // inline and page are always open
     this.#setUnread(0);
     this.#mount();
     this.#emit('open', {});
@@ -154,7 +166,7 @@ class XmppChat extends HTMLElement {
     this.#bubble?.setAttribute('aria-expanded', 'false');
     this.#bubble?.setAttribute('aria-label', 'Open chat');
     delete this.#root.dataset.open;
-    storage()?.setItem(OPEN_KEY, '0');
+    if (this.mode === 'bubble') storage()?.setItem(OPEN_KEY, '0');
     this.#emit('close', {});
   }
 

@@ -14,6 +14,7 @@ import { ROOT, SERVER, SERVER_NAME, TRANSPORT, eventually } from '../lib/env.mjs
 import { startServer } from '../lib/server.mjs';
 import { serveDist } from '../lib/serve.mjs';
 import { serveShop } from '../lib/shop.mjs';
+import { startBot } from '../lib/bot.mjs';
 
 const SUPPORT = { jid: 'support@localhost', password: 'helpdesk' };
 const SHOTS = join(ROOT, 'docs', 'screenshots');
@@ -287,6 +288,32 @@ test(`${SERVER_NAME}, ${TRANSPORT}: NatterWidget.mount with an account: the sign
     await u.signIn.click();
     await page.getByRole('heading', { name: 'alice@localhost' }).waitFor({ timeout: 30_000 });
     await w(page).composer.waitFor();
+
+    // Signed in on this site now (this tab): on the next page the closed bubble of that account
+    // connects at once, so a message arrives (and is counted) before the chat is first opened.
+    const zoe = await startBot({ url: server.url, anonymous: 'anon.localhost', nick: 'Zoe', resource: 'w' });
+    try {
+      const zoeJid = zoe.events.find((e) => e.type === 'online').jid.split('/')[0];
+      await page.goto(new URL('about.html', shop.url).href);
+      await page.locator('xmpp-chat').waitFor({ state: 'attached' });
+      await page.evaluate(([service, contact]) => {
+        document.querySelector('xmpp-chat').remove();
+        globalThis.NatterWidget.mount(document.body, { account: 'support@localhost', contact, service });
+      }, [server.url, zoeJid]);
+      const wv = w(page);
+      await wv.openButton.waitFor();
+      await eventually(
+        () => page.evaluate(() => performance.getEntriesByType('resource').some((r) => r.name.endsWith('.wasm'))),
+        { timeout: 20_000, message: 'the wasm loads before the first open for a signed-in account' },
+      );
+      zoe.send(`send support@localhost while you were away`);
+      await wv.unread(1).waitFor({ timeout: 20_000 });
+      assert.equal(await wv.closeButton.count(), 0, 'the chat is still closed');
+      await wv.openButton.click();
+      await wv.messages.getByText('while you were away').waitFor({ timeout: 10_000 });
+    } finally {
+      await zoe.stop();
+    }
     assertNoPageErrors(page, assert);
     await page.context().close();
   });

@@ -29,7 +29,7 @@ pub fn WidgetApp(options: Result<Options, String>, events: Events) -> impl IntoV
     session.listen_to_browser();
     provide_context(Embedded);
     provide_context(state);
-    provide_context(SessionHandle::new(session));
+    provide_context(SessionHandle::new(session.clone()));
     let lang = UiLanguage::new(options.lang.as_deref());
     provide_context(lang);
     crate::view::awareness::provide();
@@ -45,6 +45,12 @@ pub fn WidgetApp(options: Result<Options, String>, events: Events) -> impl IntoV
     let anonymous = options.account == Account::Anonymous;
     if anonymous {
         nick.set(crate::widget::visitor::resume().unwrap_or_default());
+    } else if let Account::Jid(jid) = &options.account {
+        // The page's account is signed in on this site already (this tab, or "Remember me"):
+        // sign in again at once, from the cache, as the full app does after a reload.
+        if crate::persist::signed_in_account().is_some_and(|(signed_in, _)| &signed_in == jid) {
+            crate::persist::boot(state, session.clone());
+        }
     }
     open_target(state, options.target.clone(), nick);
     events.emit("ready", &[]);

@@ -47,7 +47,9 @@ pub fn watch(state: AppState, events: Events, peer: Option<BareJid>, room: Optio
         state.with_messages(|s| {
             if let Some(c) = peer.as_ref().and_then(|p| s.conversations.get(p)) {
                 for m in &c.messages {
-                    if m.msg.direction == Direction::Incoming && !m.msg.archived && m.at >= since {
+                    // Archived too: a message that reached the account while it was signing
+                    // in comes from the archive catch-up, and is as new as a live one.
+                    if m.msg.direction == Direction::Incoming && m.at >= since {
                         fresh.push((m.key(), m.msg.peer.to_string(), m.msg.body.clone()));
                     }
                 }
