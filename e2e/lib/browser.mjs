@@ -23,7 +23,11 @@ export function launch() {
  */
 export async function newPage(browser) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
+  return watchPage(await context.newPage());
+}
+
+/** Starts collecting `page`'s errors and CSP violations as newPage() does (for pages made elsewhere). */
+export async function watchPage(page) {
   page.natterErrors = [];
   page.natterConsole = [];
   page.natterCsp = [];

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, assertNoPageErrors, connected, watchCsp, ui } from '../lib/browser.mjs';
+import { CHROMIUM_ARGS, assertNoPageErrors, connected, ui, watchPage } from '../lib/browser.mjs';
 import { DIST, SERVER, TRANSPORT, eventually, sleep } from '../lib/env.mjs';
 import { startNetCut } from '../lib/netcut.mjs';
 import { serveDist } from '../lib/serve.mjs';
@@ -64,16 +64,7 @@ async function withProfile(body) {
     viewport: { width: 1280, height: 900 },
   });
   try {
-    const page = context.pages()[0] ?? await context.newPage();
-    page.natterErrors = [];
-    page.natterConsole = [];
-    page.natterCsp = [];
-    await watchCsp(page, (v) => page.natterCsp.push(v));
-    page.on('pageerror', (e) => page.natterErrors.push(String(e)));
-    page.on('console', (m) => {
-      if (m.type() === 'error') page.natterConsole.push(m.text());
-      if (/Content Security Policy/i.test(m.text())) page.natterCsp.push(`console: ${m.text()}`);
-    });
+    const page = await watchPage(context.pages()[0] ?? await context.newPage());
     await body(page);
   } finally {
     web.restore();

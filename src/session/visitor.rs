@@ -87,11 +87,11 @@ impl Session {
     }
 
     /// A visitor session that an earlier page of this site left in sessionStorage (same tab):
-    /// continue it and put its transcript back in the store. false when there is none.
-    pub fn resume_visitor(&self) -> bool {
-        let Some(saved) = load() else {
-            return false;
-        };
+    /// continue it, put its transcript back in the store and return the nick it was started
+    /// with (rooms are joined again under it). `None` when there is none.
+    pub fn resume_visitor(&self) -> Option<String> {
+        let saved = load()?;
+        let nick = saved.sign_in.nick.clone();
         let state = self.state();
         state.apply_now([UiEvent::Restore(Box::new(Snapshot {
             messages: saved.messages,
@@ -103,7 +103,7 @@ impl Session {
             _ => None,
         };
         self.start_visitor(saved.sign_in, resume, true);
-        true
+        Some(nick)
     }
 
     fn start_visitor(

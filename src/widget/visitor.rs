@@ -12,10 +12,6 @@ use crate::state::UiEvent;
 use crate::view::{ConnectionStatus, ErrorAlert};
 use crate::widget::Options;
 
-/// The session driver's saved visitor (src/session/visitor.rs `STORAGE_KEY`; widget.js reads
-/// it too, to connect at once on the next page).
-const STORAGE_KEY: &str = "natter.visitor";
-
 /// Longest nickname we accept: rooms refuse long ones, and it is shown to the support agent.
 const MAX_NICK: usize = 40;
 
@@ -98,24 +94,5 @@ fn start(options: &Options, nick: String) {
 /// and return the nickname it was started with (rooms are joined again under it).
 pub fn resume() -> Option<String> {
     let (_, session) = use_app();
-    if !session.get().resume_visitor() {
-        return None;
-    }
-    saved_nick()
-}
-
-/// The nickname in the session driver's saved visitor record (`natter.visitor`).
-fn saved_nick() -> Option<String> {
-    let text = window()
-        .session_storage()
-        .ok()
-        .flatten()?
-        .get_item(STORAGE_KEY)
-        .ok()
-        .flatten()?;
-    let saved = js_sys::JSON::parse(&text).ok()?;
-    js_sys::Reflect::get(&saved, &"nick".into())
-        .ok()?
-        .as_string()
-        .filter(|n| !n.is_empty())
+    session.get().resume_visitor()
 }
