@@ -26,6 +26,7 @@ use std::collections::VecDeque;
 use jid::{BareJid, FullJid};
 use minidom::Element;
 use xmpp_parsers::iq::Iq;
+use xmpp_parsers::presence::Show;
 use xmpp_parsers::stream_error::DefinedCondition as StreamCondition;
 
 use crate::bookmarks::Bookmarks;
@@ -122,6 +123,11 @@ pub struct Client {
     uploads: crate::upload::Uploads,
     /// XEP-0184: answer receipt requests (`Command::SetReceipts`).
     receipts: bool,
+    /// A fresh session asked for its roster and announces itself (initial presence, rooms,
+    /// what waited to be sent) once that is answered; see `Client::go_online`.
+    awaiting_roster: bool,
+    /// What the user last set with `Command::SetPresence`: the initial presence carries it.
+    own_presence: (Option<Show>, Option<String>),
 }
 
 impl Client {
@@ -159,6 +165,8 @@ impl Client {
             avatar_queue: VecDeque::new(),
             uploads: Default::default(),
             receipts: true,
+            awaiting_roster: false,
+            own_presence: (None, None),
             config,
         };
         if let Some(prior) = prior {

@@ -18,6 +18,11 @@ fn roster_get_error_and_timeout() {
         matches!(out.events.as_slice(), [Event::RequestFailed { reason, .. }] if reason.contains("busy")),
         "{out:?}"
     );
+    // A session without its roster still works: it announces itself all the same.
+    assert!(
+        out.frames.iter().any(|f| f.is("presence", CLIENT)),
+        "{out:?}"
+    );
 
     let (mut h, out) = Harness::login_plain(config());
     let deadline = h.client.poll_timeout().expect("roster get deadline");
@@ -30,6 +35,10 @@ fn roster_get_error_and_timeout() {
     assert!(
         matches!(out.events.as_slice(), [Event::RequestFailed { what, reason }]
             if what.contains("contact list") && reason.contains("in time")),
+        "{out:?}"
+    );
+    assert!(
+        out.frames.iter().any(|f| f.is("presence", CLIENT)),
         "{out:?}"
     );
     // Nothing left of the roster get; only the keepalive's deadline, ahead.
@@ -45,6 +54,52 @@ fn roster_get_error_and_timeout() {
     ));
     assert!(
         matches!(out.events.as_slice(), [Event::Dropped { from: None, .. }]),
+        "{out:?}"
+    );
+}
+
+/// RFC 6121 §2.2: the roster first, then the initial presence, which carries the status the
+/// user chose while the roster was on its way (and is the only presence sent for it).
+#[test]
+fn initial_presence_waits_for_the_roster_and_carries_the_status_chosen_meanwhile() {
+    let (mut h, out) = Harness::login_plain(config());
+    assert!(
+        !out.frames.iter().any(|f| f.is("presence", CLIENT)),
+        "{out:?}"
+    );
+    let id = roster_get_id(&out);
+    let out = h.command(Command::SetPresence {
+        show: Some(Show::Away),
+        status: Some("at lunch".into()),
+    });
+    assert!(out.frames.is_empty(), "{out:?}");
+    let out = h.feed(&format!(
+        r#"<iq xmlns="jabber:client" type="result" id="{id}"><query xmlns="jabber:iq:roster"><item jid="romeo@example.net" subscription="both"/></query></iq>"#
+    ));
+    assert!(
+        matches!(out.events.as_slice(), [Event::RosterReset { items, .. }] if items.len() == 1),
+        "{out:?}"
+    );
+    let presences: Vec<_> = out
+        .frames
+        .iter()
+        .filter(|f| f.is("presence", CLIENT))
+        .collect();
+    assert_eq!(presences.len(), 1, "{out:?}");
+    assert_eq!(child(presences[0], "show", CLIENT).text(), "away");
+    assert_eq!(child(presences[0], "status", CLIENT).text(), "at lunch");
+    assert!(presences[0].has_child("c", "http://jabber.org/protocol/caps"));
+    // From now on a change goes out at once.
+    let out = h.command(Command::SetPresence {
+        show: None,
+        status: None,
+    });
+    assert_eq!(
+        out.frames
+            .iter()
+            .filter(|f| f.is("presence", CLIENT))
+            .count(),
+        1,
         "{out:?}"
     );
 }

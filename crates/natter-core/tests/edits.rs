@@ -399,7 +399,8 @@ fn edits_wait_for_sign_in() {
     h.feed(SERVER_OPEN);
     let bind = h.feed(BIND_FEATURES);
     let id = bind.only_frame().attr("id").unwrap().to_owned();
-    let out = h.feed(&bind_result(&id, FULL_JID));
+    let mut out = h.feed(&bind_result(&id, FULL_JID));
+    h.answer_roster(&mut out);
     let reaction = out
         .frames
         .iter()

@@ -171,7 +171,7 @@ fn set_active_is_silent_without_csi() {
 fn starts_inactive_after_bind() {
     let mut c = config();
     c.inactive = true;
-    let (_, out) = login_with(c, &format!("{SM_FEATURE}{CSI_FEATURE}"));
+    let (_, out) = login_announced(c, &format!("{SM_FEATURE}{CSI_FEATURE}"));
     let inactive = out
         .frames
         .iter()

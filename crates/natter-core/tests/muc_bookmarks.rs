@@ -33,11 +33,8 @@ fn heath() -> Bookmark {
 /// Signed in; the account's disco#info answered with `features`. Returns the request that
 /// follows (the bookmarks' get).
 fn signed_in(config: Config, features: &[&str]) -> (Harness, minidom::Element) {
-    let (mut h, login) = Harness::login_plain(config);
-    let roster = roster_get_id(&login);
-    h.feed(&format!(
-        r#"<iq xmlns="jabber:client" type="result" id="{roster}"><query xmlns="jabber:iq:roster"/></iq>"#
-    ));
+    let (mut h, mut login) = Harness::login_plain(config);
+    h.answer_roster(&mut login);
     let account = login
         .frames
         .iter()

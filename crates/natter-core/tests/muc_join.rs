@@ -367,8 +367,9 @@ fn a_join_asked_before_sign_in_waits_for_it() {
     h.feed(SERVER_OPEN);
     let bind = h.feed(BIND_FEATURES);
     let id = bind.only_frame().attr("id").unwrap().to_owned();
-    let out = h.feed(&bind_result(&id, FULL_JID));
+    let mut out = h.feed(&bind_result(&id, FULL_JID));
     assert!(out.has_state(SessionState::Online));
+    h.answer_roster(&mut out);
     assert!(out.events.contains(&Event::RoomJoining {
         room: room(),
         nick: "thirdwitch".into()

@@ -177,7 +177,8 @@ fn a_fresh_session_joins_the_rooms_again() {
     );
     let mut config = config();
     config.resumption = Some(r);
-    let (mut h, out) = Harness::login_plain(config);
+    let (mut h, mut out) = Harness::login_plain(config);
+    h.answer_roster(&mut out);
     assert!(out.events.contains(&Event::RoomJoining {
         room: room(),
         nick: "thirdwitch".into()
@@ -256,7 +257,8 @@ fn a_group_message_lost_with_the_session_follows_the_rejoin() {
     let (mut h, _) = authenticate(config, &bind_features(SM_FEATURE));
     let out = h.feed(r#"<failed xmlns="urn:xmpp:sm:3"><item-not-found xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></failed>"#);
     let id = id_of(out.only_frame());
-    let out = h.feed(&bind_result(&id, FULL_JID));
+    let mut out = h.feed(&bind_result(&id, FULL_JID));
+    h.answer_roster(&mut out);
     let join = out
         .frames
         .iter()

@@ -151,7 +151,8 @@ fn ping_reply() {
 
 #[test]
 fn disco_info_matches_advertised_caps() {
-    let (mut h, login) = Harness::login_plain(config());
+    let (mut h, mut login) = Harness::login_plain(config());
+    h.answer_roster(&mut login);
     let presence = login
         .frames
         .iter()
@@ -315,16 +316,33 @@ fn commands_before_online() {
     h.feed(SERVER_OPEN);
     let bind = h.feed(BIND_FEATURES);
     let id = bind.only_frame().attr("id").unwrap().to_owned();
-    let out = h.feed(&bind_result(&id, FULL_JID));
+    let mut out = h.feed(&bind_result(&id, FULL_JID));
+    // Online, but nothing is sent before the roster's answer announces us, and a message
+    // written meanwhile waits behind the earlier ones.
+    assert!(
+        !out.frames.iter().any(|f| f.is("message", CLIENT)),
+        "{out:?}"
+    );
+    let meanwhile = h.command(Command::SendMessage {
+        to: "juliet@example.com".parse().unwrap(),
+        id: "early-3".into(),
+        body: "third".into(),
+        ext: Default::default(),
+    });
+    assert!(meanwhile.frames.is_empty(), "{meanwhile:?}");
+    out.frames.extend(meanwhile.frames);
+    out.events.extend(meanwhile.events);
+    h.answer_roster(&mut out);
     let messages: Vec<_> = out
         .frames
         .iter()
         .filter(|f| f.is("message", CLIENT))
         .collect();
-    assert_eq!(messages.len(), 2);
+    assert_eq!(messages.len(), 3);
     assert_eq!(messages[0].attr("id"), Some("early-1"));
     assert_eq!(messages[0].attr("to"), Some("juliet@example.com/balcony"));
     assert_eq!(messages[1].attr("id"), Some("early-2"));
+    assert_eq!(messages[2].attr("id"), Some("early-3"));
     // After the roster get and initial presence, in order.
     let first_message = out
         .frames
@@ -345,7 +363,7 @@ fn commands_before_online() {
             _ => None,
         })
         .collect();
-    assert_eq!(sent, vec!["early-1", "early-2"]);
+    assert_eq!(sent, vec!["early-1", "early-2", "early-3"]);
 }
 
 #[test]

@@ -172,11 +172,14 @@ fn scram_with_bind2_and_a_token_request_goes_online_in_one_exchange() {
     assert!(credential_at < online_at);
     assert!(out.has_state(SessionState::Online));
     // No bind IQ: Bind2 did it. The usual first steps follow: stream management (offered
-    // inline), the roster, presence.
+    // inline), the roster, and once it is answered, presence.
     assert!(!out.frames.iter().any(|f| f.has_child("bind", BIND)));
     assert!(out.frames.iter().any(|f| f.is("enable", SM)), "{out:?}");
     assert!(out.frames.iter().any(|f| f.has_child("query", ROSTER)));
-    assert!(out.frames.iter().any(|f| f.is("presence", CLIENT)));
+    assert!(!out.frames.iter().any(|f| f.is("presence", CLIENT)));
+    let mut out = out;
+    let announced = h.answer_roster(&mut out);
+    assert!(announced.frames.iter().any(|f| f.is("presence", CLIENT)));
 
     // The features Prosody still sends after the success change nothing.
     let out = h.feed(POST_AUTH_FEATURES);

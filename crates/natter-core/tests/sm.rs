@@ -25,7 +25,7 @@ fn enables_with_resume_after_bind_when_offered() {
 
 #[test]
 fn no_enable_without_the_feature() {
-    let (mut h, out) = login_with(config(), "");
+    let (mut h, out) = login_announced(config(), "");
     assert!(frames_named(&out, "enable", SM).is_empty(), "{out:?}");
     // An <r/> the server should not send is not answered (we never counted).
     let out = h.feed(r#"<r xmlns="urn:xmpp:sm:3"/>"#);
@@ -36,7 +36,7 @@ fn no_enable_without_the_feature() {
 
 #[test]
 fn enable_failed_carries_on_without_sm() {
-    let (mut h, out) = login_with(config(), SM_FEATURE);
+    let (mut h, out) = login_announced(config(), SM_FEATURE);
     assert!(out.frames[0].is("enable", SM));
     let out = h.feed(r#"<failed xmlns="urn:xmpp:sm:3"><unexpected-request xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></failed>"#);
     assert!(out.frames.is_empty() && out.failed().is_none(), "{out:?}");
@@ -366,7 +366,8 @@ fn resume_fails(failed: &str) -> (Harness, Output) {
     let bind = out.only_frame();
     assert!(bind.has_child("bind", BIND), "a fresh bind: {out:?}");
     let id = bind.attr("id").unwrap().to_owned();
-    let out = h.feed(&bind_result(&id, "user@example.org/fresh"));
+    let mut out = h.feed(&bind_result(&id, "user@example.org/fresh"));
+    h.answer_roster(&mut out);
     (h, out)
 }
 
@@ -428,7 +429,8 @@ fn without_sm_on_the_new_server_resends_after_a_fresh_bind() {
     let (r, _) = lost_session();
     let (mut h, out) = authenticate(with_resumption(r), &bind_features(""));
     let id = out.only_frame().attr("id").unwrap().to_owned();
-    let out = h.feed(&bind_result(&id, FULL_JID));
+    let mut out = h.feed(&bind_result(&id, FULL_JID));
+    h.answer_roster(&mut out);
     assert!(frames_named(&out, "enable", SM).is_empty());
     assert_eq!(message_ids(&out), ["m1", "m2"]);
 }
@@ -478,7 +480,8 @@ fn an_unanswered_resume_is_given_up_and_not_tried_again() {
     let bind = out.only_frame();
     assert!(bind.has_child("bind", BIND), "{out:?}");
     let id = bind.attr("id").unwrap().to_owned();
-    let out = h.feed(&bind_result(&id, FULL_JID));
+    let mut out = h.feed(&bind_result(&id, FULL_JID));
+    h.answer_roster(&mut out);
     assert_eq!(message_ids(&out), ["m1", "m2"]);
 }
 

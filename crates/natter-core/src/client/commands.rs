@@ -12,10 +12,13 @@ use crate::{message, presence, roster, ChatMessage, Command, Direction, Event, I
 impl Client {
     pub(super) fn command(&mut self, now: Instant, command: Command) {
         let online = matches!(self.phase, Phase::Online);
+        // Messages wait behind the ones a fresh session sends once it has announced itself,
+        // so that the peer gets them in the order they were written.
+        let sending = online && !self.awaiting_roster;
         match command {
             Command::Disconnect => self.disconnect(),
             Command::SetActive(active) => self.set_active(active),
-            Command::SendMessage { to, id, body, ext } if online => {
+            Command::SendMessage { to, id, body, ext } if sending => {
                 self.send_chat(to, &id, &body, ext)
             }
             // Kept until online so nothing the user wrote while signing in is lost.
@@ -24,7 +27,7 @@ impl Client {
             }
             command @ (Command::Correct { .. }
             | Command::Retract { .. }
-            | Command::React { .. }) => self.send_edit(command, online),
+            | Command::React { .. }) => self.send_edit(command, sending),
             // Joins wait for sign-in, and so do messages to rooms being joined.
             command @ (Command::JoinRoom { .. }
             | Command::CreateInstantRoom { .. }
@@ -41,9 +44,13 @@ impl Client {
             | Command::PublishAvatar { .. }
             | Command::SetNickname { .. }) => self.profile_command(now, command),
             Command::SetPresence { show, status } => {
-                let presence =
-                    presence::available(show.clone(), status.as_deref(), self.disco.caps());
-                self.send(self.with_nick(presence));
+                self.own_presence = (show.clone(), status.clone());
+                // Before the initial presence the choice just waits to go out with it.
+                if !self.awaiting_roster {
+                    let presence =
+                        presence::available(show.clone(), status.as_deref(), self.disco.caps());
+                    self.send(self.with_nick(presence));
+                }
                 self.rooms_presence(show, status.as_deref());
             }
             Command::AddContact { jid, name } => {

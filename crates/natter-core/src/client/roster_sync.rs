@@ -9,9 +9,17 @@ use xmpp_parsers::stanza_error::{DefinedCondition, ErrorType};
 use super::stanzas::ROSTER_WHAT;
 use super::Client;
 use crate::roster::{self, Push};
-use crate::{iq, Event};
+use crate::{iq, Event, Instant};
 
 impl Client {
+    /// The roster get of this session is answered one way or another: time to announce
+    /// ourselves, if that waited for it.
+    pub(super) fn roster_settled(&mut self, now: Instant) {
+        if self.awaiting_roster {
+            self.announce(now);
+        }
+    }
+
     pub(super) fn roster_answered(&mut self, payload: Option<Element>) {
         let roster = match payload.map(Roster::try_from) {
             // RFC 6121 §2.6.3: an empty result to a versioned get means "what you have is

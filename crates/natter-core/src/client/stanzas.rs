@@ -136,7 +136,10 @@ impl Client {
         match kind {
             IqKind::Bind => self.bind_answered(now, payload),
             IqKind::Session => self.go_online(now),
-            IqKind::RosterGet => self.roster_answered(payload),
+            IqKind::RosterGet => {
+                self.roster_answered(payload);
+                self.roster_settled(now);
+            }
             // The roster push that follows carries the change.
             IqKind::RosterSet { .. } => {}
             IqKind::ServerInfo => self.server_info(now, payload),
@@ -158,10 +161,13 @@ impl Client {
                 let unknown_id = error.defined_condition == DefinedCondition::ItemNotFound;
                 self.archive_failed(now, &queryid, describe(error), unknown_id);
             }
-            IqKind::RosterGet => self.events.push_back(Event::RequestFailed {
-                what: ROSTER_WHAT.into(),
-                reason: describe(error),
-            }),
+            IqKind::RosterGet => {
+                self.events.push_back(Event::RequestFailed {
+                    what: ROSTER_WHAT.into(),
+                    reason: describe(error),
+                });
+                self.roster_settled(now);
+            }
             IqKind::RosterSet { what } => self.events.push_back(Event::RequestFailed {
                 what,
                 reason: describe(error),
@@ -181,10 +187,13 @@ impl Client {
                 let events = self.archive.timed_out(&queryid, TIMED_OUT.into());
                 self.events.extend(events);
             }
-            IqKind::RosterGet => self.events.push_back(Event::RequestFailed {
-                what: ROSTER_WHAT.into(),
-                reason: TIMED_OUT.into(),
-            }),
+            IqKind::RosterGet => {
+                self.events.push_back(Event::RequestFailed {
+                    what: ROSTER_WHAT.into(),
+                    reason: TIMED_OUT.into(),
+                });
+                self.roster_settled(now);
+            }
             IqKind::RosterSet { what } => self.events.push_back(Event::RequestFailed {
                 what,
                 reason: TIMED_OUT.into(),

@@ -3,7 +3,7 @@
 use minidom::Element;
 use natter_core::{Command, Event};
 
-use super::{child, iq_type, roster_get_id, Harness, Output, CLIENT};
+use super::{child, iq_type, Harness, Output, CLIENT};
 
 pub const OWN: &str = "user@example.org";
 pub const MAM: &str = "urn:xmpp:mam:2";
@@ -15,11 +15,8 @@ pub const DATA: &str = "jabber:x:data";
 
 /// Signed in and roster loaded, with the sign-in output (where the disco#info query is).
 pub fn online_with_login() -> (Harness, Output) {
-    let (mut h, login) = Harness::login_plain(super::config());
-    let roster_id = roster_get_id(&login);
-    let out = h.feed(&format!(
-        r#"<iq xmlns="jabber:client" type="result" id="{roster_id}"><query xmlns="jabber:iq:roster"/></iq>"#
-    ));
+    let (mut h, mut login) = Harness::login_plain(super::config());
+    let out = h.answer_roster(&mut login);
     assert!(
         matches!(out.events.as_slice(), [Event::RosterReset { .. }]),
         "{out:?}"

@@ -185,6 +185,20 @@ impl Harness {
         (h, out)
     }
 
+    /// Answers the roster get in `login` with an empty roster. A fresh session announces
+    /// itself only then, so what that sends (initial presence, bookmarks, rejoins, waiting
+    /// messages) and reports is appended to `login`, as if it had come at sign-in. Returns
+    /// the answer's own output.
+    pub fn answer_roster(&mut self, login: &mut Output) -> Output {
+        let roster_id = roster_get_id(login);
+        let out = self.feed(&format!(
+            r#"<iq xmlns="jabber:client" type="result" id="{roster_id}"><query xmlns="jabber:iq:roster"/></iq>"#
+        ));
+        login.frames.extend(out.frames.iter().cloned());
+        login.events.extend(out.events.iter().cloned());
+        out
+    }
+
     /// Signed in, roster loaded (empty), nothing pending.
     pub fn online() -> Self {
         let (mut h, out) = Harness::login_plain(config());

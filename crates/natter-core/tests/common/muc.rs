@@ -222,11 +222,8 @@ pub fn online() -> Harness {
 
 /// [`online`] with this configuration.
 pub fn online_with(config: natter_core::Config) -> Harness {
-    let (mut h, login) = Harness::login_plain(config);
-    let roster_id = super::roster_get_id(&login);
-    h.feed(&format!(
-        r#"<iq xmlns="jabber:client" type="result" id="{roster_id}"><query xmlns="jabber:iq:roster"/></iq>"#
-    ));
+    let (mut h, mut login) = Harness::login_plain(config);
+    h.answer_roster(&mut login);
     let account = login
         .frames
         .iter()

@@ -39,6 +39,14 @@ pub fn authenticate(config: Config, features_after_sasl: &str) -> (Harness, Outp
     (h, out)
 }
 
+/// [`login_with`], then the roster's (empty) answer: the session has announced itself, and
+/// the output holds both.
+pub fn login_announced(config: Config, extra: &str) -> (Harness, Output) {
+    let (mut h, mut out) = login_with(config, extra);
+    h.answer_roster(&mut out);
+    (h, out)
+}
+
 /// Signed in and bound with these extra features; returns the output of the bind result.
 pub fn login_with(config: Config, extra: &str) -> (Harness, Output) {
     let (mut h, bind) = authenticate(config, &bind_features(extra));
@@ -52,12 +60,9 @@ pub fn login_with(config: Config, extra: &str) -> (Harness, Output) {
 /// loaded and everything sent so far acknowledged. Returns how many stanzas that was (the
 /// roster get, the initial presence, whatever else a fresh session asks the server).
 pub fn sm_online() -> (Harness, u32) {
-    let (mut h, out) = login_with(config(), SM_FEATURE);
-    let roster_id = roster_get_id(&out);
+    let (mut h, mut out) = login_with(config(), SM_FEATURE);
     h.feed(r#"<enabled xmlns="urn:xmpp:sm:3" id="sm-1" resume="true" max="300" location="[2001:db8::1]:5222"/>"#);
-    h.feed(&format!(
-        r#"<iq xmlns="jabber:client" type="result" id="{roster_id}"><query xmlns="jabber:iq:roster"/></iq>"#
-    ));
+    h.answer_roster(&mut out);
     let sent = stanzas_after_enable(&out) as u32;
     let out = h.feed(&a(sent));
     assert!(out.frames.is_empty() && out.failed().is_none(), "{out:?}");
