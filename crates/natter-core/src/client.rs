@@ -128,6 +128,11 @@ pub struct Client {
     awaiting_roster: bool,
     /// What the user last set with `Command::SetPresence`: the initial presence carries it.
     own_presence: (Option<Show>, Option<String>),
+    /// Queries of our own archive (`CatchUp`, `LoadHistory`) that came before the initial
+    /// presence, sent right after it: a server that sees the archive queried first may skip
+    /// offline delivery (Prosody's mod_mam does), and what it kept offline without archiving
+    /// it (a stranger's message under a roster-only archive policy) would be lost.
+    deferred_queries: Vec<Command>,
 }
 
 impl Client {
@@ -167,6 +172,7 @@ impl Client {
             receipts: true,
             awaiting_roster: false,
             own_presence: (None, None),
+            deferred_queries: Vec::new(),
             config,
         };
         if let Some(prior) = prior {

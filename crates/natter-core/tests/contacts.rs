@@ -59,9 +59,10 @@ fn roster_get_error_and_timeout() {
 }
 
 /// RFC 6121 §2.2: the roster first, then the initial presence, which carries the status the
-/// user chose while the roster was on its way (and is the only presence sent for it).
+/// user chose while the roster was on its way (and is the only presence sent for it), then
+/// the archive query asked meanwhile.
 #[test]
-fn initial_presence_waits_for_the_roster_and_carries_the_status_chosen_meanwhile() {
+fn initial_presence_waits_for_the_roster_and_carries_what_was_chosen_meanwhile() {
     let (mut h, out) = Harness::login_plain(config());
     assert!(
         !out.frames.iter().any(|f| f.is("presence", CLIENT)),
@@ -73,9 +74,22 @@ fn initial_presence_waits_for_the_roster_and_carries_the_status_chosen_meanwhile
         status: Some("at lunch".into()),
     });
     assert!(out.frames.is_empty(), "{out:?}");
+    // A catch-up asked meanwhile waits too: Prosody skips offline delivery for a session
+    // that queried its archive before its initial presence.
+    let out = h.command(Command::CatchUp { after: None });
+    assert!(out.frames.is_empty(), "{out:?}");
     let out = h.feed(&format!(
         r#"<iq xmlns="jabber:client" type="result" id="{id}"><query xmlns="jabber:iq:roster"><item jid="romeo@example.net" subscription="both"/></query></iq>"#
     ));
+    let presence_at = out.frames.iter().position(|f| f.is("presence", CLIENT));
+    let query_at = out
+        .frames
+        .iter()
+        .position(|f| f.has_child("query", "urn:xmpp:mam:2"));
+    assert!(
+        matches!((presence_at, query_at), (Some(p), Some(q)) if p < q),
+        "{out:?}"
+    );
     assert!(
         matches!(out.events.as_slice(), [Event::RosterReset { items, .. }] if items.len() == 1),
         "{out:?}"

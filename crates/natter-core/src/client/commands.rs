@@ -79,6 +79,11 @@ impl Client {
             Command::DenySubscription { jid } => {
                 self.send(presence::directed(Type::Unsubscribed, &jid));
             }
+            command @ (Command::CatchUp { .. } | Command::LoadHistory { .. })
+                if self.awaiting_roster =>
+            {
+                self.deferred_queries.push(command)
+            }
             Command::CatchUp { after } => self.catch_up(now, after),
             Command::RequestUploadSlot {
                 request,

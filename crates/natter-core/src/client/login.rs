@@ -195,5 +195,8 @@ impl Client {
         for queued in std::mem::take(&mut self.queued) {
             self.send_chat(queued.to, &queued.id, &queued.body, queued.ext);
         }
+        for query in std::mem::take(&mut self.deferred_queries) {
+            self.command(now, query);
+        }
     }
 }
