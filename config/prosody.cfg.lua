@@ -9,6 +9,9 @@
 --   NATTER_HTTP_PORT  HTTP port for WebSocket (/xmpp-websocket) and BOSH (/http-bind); default 5280
 --   NATTER_C2S_PORT   plain TCP client port; default 5222
 --   NATTER_LOG_LEVEL  lowest level written to prosody.log (debug, info, warn); default info
+--   NATTER_ARCHIVE_STORAGE  "sql": message archives (MAM, the rooms' too) in SQLite
+--                     (data/archive.sqlite, Debian's lua-dbi-sqlite3) instead of files; the
+--                     benchmark's second room row (`internal` reads a whole archive per query)
 
 local state = os.getenv("NATTER_STATE")
 if not state or state == "" then
@@ -46,7 +49,12 @@ modules_disabled = { "s2s" }
 
 -- Authentication: SCRAM against hashed storage; PLAIN allowed on loopback (test servers only).
 authentication = "internal_hashed"
-storage = "internal"
+if os.getenv("NATTER_ARCHIVE_STORAGE") == "sql" then
+	storage = { archive = "sql", muc_log = "sql" }
+	sql = { driver = "SQLite3", database = "archive.sqlite" }
+else
+	storage = "internal"
+end
 c2s_require_encryption = false
 allow_unencrypted_plain_auth = true
 allow_registration = true -- in-band registration (XEP-0077) for tests; loopback only

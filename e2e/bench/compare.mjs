@@ -3,6 +3,7 @@
 //   node e2e/bench/compare.mjs --scenario roster|messages|room --client natter|converse
 //        [--transport websocket|bosh] [--runs 5] [--contacts 2000] [--messages 1000]
 //        [--occupants 200] [--archived 5000] [--stored-occupants] [--memory] [--dist DIR]
+//        [--archive internal|sql]
 //
 // Every run: a fresh Prosody (fresh state, generated data: lib/server.mjs + xtask prosody, and
 // lib/room.mjs for the room), a fresh Chromium with a fresh profile, one page.
@@ -16,7 +17,8 @@
 //            that joins it to the first frame showing every occupant and the newest archived
 //            message (2), and the long tasks in between (6). --stored-occupants: the occupants
 //            are written into Prosody's MUC storage instead of joining live (lib/room.mjs
-//            writeRoomState; for thousands); --memory: JS heap + wasm per occupant.
+//            writeRoomState; for thousands); --memory: JS heap + wasm per occupant;
+//            --archive sql: Prosody keeps archives in SQLite instead of its files.
 // NATTER_BENCH_TRACE=1 prints when each reading of a roster run is done (to stderr).
 // Uncaught page errors are recorded per run (Converse rejects IQ promises after 60 s while its
 // main thread is blocked), not fatal. Prints a line per run and, last, `RESULT {json}` for `cargo xtask bench`.
@@ -42,6 +44,7 @@ const { values } = parseArgs({
     archived: { type: 'string', default: '5000' },
     'stored-occupants': { type: 'boolean', default: false },
     memory: { type: 'boolean', default: false },
+    archive: { type: 'string', default: 'internal' },
     dist: { type: 'string', default: process.env.NATTER_DIST || '' },
   },
 });
@@ -51,6 +54,10 @@ const TRANSPORT = values.transport;
 if (!CLIENT) throw new Error(`--client ${values.client}: natter or converse`);
 if (!['roster', 'messages', 'room'].includes(SCENARIO)) throw new Error(`--scenario ${SCENARIO}: roster, messages or room`);
 if (!['websocket', 'bosh'].includes(TRANSPORT)) throw new Error(`--transport ${TRANSPORT}: websocket or bosh`);
+if (!['internal', 'sql'].includes(values.archive)) throw new Error(`--archive ${values.archive}: internal or sql`);
+// Prosody's archive storage (config/prosody.cfg.lua reads it; lib/room.mjs writes the room's
+// archive to match): `internal` files are read whole on every archive query.
+process.env.NATTER_ARCHIVE_STORAGE = values.archive;
 const RUNS = Number(values.runs);
 const N = Number(values.contacts);
 const M = Number(values.messages);

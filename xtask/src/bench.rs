@@ -11,7 +11,9 @@
 //! (or the first transport and server asked for): reload to the cached roster painted, and back
 //! online to caught up with 100 messages that arrived during a 30 s outage (5 s with --quick).
 //! (d) Natter vs Converse.js 14.0.0 (issue 9, `bench/compare.rs`): `e2e/bench/compare.mjs` per
-//! scenario, client and transport (`--no-compare` skips it; `--quick`: 2 runs, smaller data).
+//! scenario, client and transport (`--no-compare` skips it; `--quick`: 2 runs, smaller data;
+//! `--scenarios roster,room,room-sql,messages` picks some).
+//! `--only-compare` runs nothing but (d) (the sizes are printed all the same).
 //! (e) Native benchmarks of core + store (`bench/native.rs`, criterion; `--no-native` skips them,
 //! `--native` runs only them).
 //! (f) Big rooms (issue 5, `bench/big_room.rs`): opening a room of 500 occupants and 5,000
@@ -208,6 +210,8 @@ pub fn run_cmd(args: &[String]) -> Result {
     let no_native = a.flag("--no-native");
     let no_big_room = a.flag("--no-big-room");
     let only_native = a.flag("--native");
+    let scenarios = list(&mut a, "--scenarios", compare::SCENARIOS)?;
+    let only_compare = a.flag("--only-compare");
     a.finish()?;
     if only_native {
         let n = native::run(quick)?;
@@ -224,7 +228,7 @@ pub fn run_cmd(args: &[String]) -> Result {
     // Server by server, WebSocket then BOSH, so the two transports of a server sit side by side.
     let mut rows = Vec::new();
     let mut failures = Vec::new();
-    for server in &servers {
+    for server in servers.iter().filter(|_| !only_compare) {
         for transport in &transports {
             match one(runs, contacts, transport, server) {
                 Ok(r) => rows.push(r),
@@ -244,7 +248,7 @@ pub fn run_cmd(args: &[String]) -> Result {
             .cloned()
     };
     let offline_row = match (
-        no_offline,
+        no_offline || only_compare,
         pick(&transports, "websocket"),
         pick(&servers, "prosody"),
     ) {
@@ -259,7 +263,8 @@ pub fn run_cmd(args: &[String]) -> Result {
         _ => None,
     };
 
-    let compare_opts = compare::Opts::new(runs, quick, contacts, transports.clone());
+    let mut compare_opts = compare::Opts::new(runs, quick, contacts, transports.clone());
+    compare_opts.scenarios = scenarios;
     let compared = if no_compare {
         Vec::new()
     } else {
@@ -271,12 +276,12 @@ pub fn run_cmd(args: &[String]) -> Result {
         )?;
         compare::run(&compare_opts, &crate::dist::dist_dir(), &mut failures)
     };
-    let big_rooms = if no_big_room {
+    let big_rooms = if no_big_room || only_compare {
         Vec::new()
     } else {
         big_room::run(runs, quick, &crate::dist::dist_dir(), &mut failures)
     };
-    let natives = if no_native {
+    let natives = if no_native || only_compare {
         None
     } else {
         match native::run(quick) {

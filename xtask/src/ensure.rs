@@ -24,6 +24,10 @@ const APT_PACKAGES: &[&str] = &[
     "python3-slixmpp",
     "python3-aiohttp",
     "python3-emoji",
+    // The benchmark's room over an SQL archive (NATTER_ARCHIVE_STORAGE=sql): Prosody's SQLite
+    // driver, and the CLI that writes the generated archive into it.
+    "lua-dbi-sqlite3",
+    "sqlite3",
 ];
 const NPM_PINS: &[(&str, &str)] = &[("playwright-core", "1.65.1"), ("binaryen", "132.0.0")];
 

@@ -10,6 +10,7 @@
 //    hashes it on first use); then P plain c2s connections (SASL PLAIN on loopback, bind) each
 //    join with their own nick, 25 at a time, until Prosody reflects each one's self-presence.
 // All our strings are generated ASCII; Lua and XML text is escaped anyway.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -41,6 +42,10 @@ export const occupantNick = (i) => `occupant${i}`;
  * i = (k - 1) % P + 1, one message a second, the newest a minute ago.
  */
 export function writeRoomArchive(state, room, archived, occupants) {
+  if (process.env.NATTER_ARCHIVE_STORAGE === 'sql') {
+    writeRoomArchiveSql(state, room, archived, occupants);
+    return;
+  }
   const dir = join(state, 'data', encode(MUC_DOMAIN), 'muc_log');
   mkdirSync(dir, { recursive: true });
   const newest = Date.now() / 1000 - 60;
@@ -53,6 +58,40 @@ export function writeRoomArchive(state, room, archived, occupants) {
       `[1]={["name"]="body";["attr"]={};[1]=${lua(archivedBody(k))};};});\n`);
   }
   writeFileSync(join(dir, `${encode(room)}.list`), lines.join(''));
+}
+
+/**
+ * [writeRoomArchive] for a Prosody whose archives are in SQLite (NATTER_ARCHIVE_STORAGE=sql,
+ * config/prosody.cfg.lua): the same messages as rows of the `prosodyarchive` table that
+ * Prosody's mod_storage_sql created at start (`data/archive.sqlite`), through the sqlite3 CLI
+ * in one transaction; `value` is the stanza's XML, as mod_storage_sql stores type "xml".
+ */
+function writeRoomArchiveSql(state, room, archived, occupants) {
+  const db = join(state, 'data', 'archive.sqlite');
+  const sql = (v) => `'${String(v).replace(/'/g, "''")}'`;
+  const newest = Date.now() / 1000 - 60;
+  // Prosody makes its tables on its first query, not at start: the same statements it runs
+  // (util/sql.lua for SQLite3, both IF NOT EXISTS), so whichever comes first makes them.
+  const rows = [
+    'CREATE TABLE IF NOT EXISTS "prosodyarchive" ("sort_id" INTEGER PRIMARY KEY AUTOINCREMENT, '
+      + '"host" TEXT NOT NULL, "user" TEXT NOT NULL, "store" TEXT NOT NULL, "key" TEXT NOT NULL, '
+      + '"when" INTEGER NOT NULL, "with" TEXT NOT NULL, "type" TEXT NOT NULL, "value" TEXT NOT NULL);',
+    'CREATE UNIQUE INDEX IF NOT EXISTS "prosodyarchive_index" ON "prosodyarchive" ("host", "user", "store", "key");',
+    'CREATE INDEX IF NOT EXISTS "prosodyarchive_with_when" ON "prosodyarchive" ("host", "user", "store", "with", "when");',
+    'CREATE INDEX IF NOT EXISTS "prosodyarchive_when" ON "prosodyarchive" ("host", "user", "store", "when");',
+    'CREATE INDEX IF NOT EXISTS "prosodyarchive_sort" ON "prosodyarchive" ("host", "user", "store", "sort_id");',
+    'BEGIN;',
+  ];
+  for (let k = 1; k <= archived; k++) {
+    const when = Math.floor(newest - (archived - k));
+    const from = `${room}@${MUC_DOMAIN}/${occupantNick(((k - 1) % occupants) + 1)}`;
+    const stanza = `<message xmlns='jabber:client' type='groupchat' from='${xml(from)}' id='m-${k}'><body>${xml(archivedBody(k))}</body></message>`;
+    rows.push('INSERT INTO "prosodyarchive" ("host","user","store","when","with","key","type","value") VALUES ('
+      + [MUC_DOMAIN, room, 'muc_log'].map(sql).join(',') + `,${when},'message<groupchat',${sql(`bench-${k}`)},'xml',${sql(stanza)});`);
+  }
+  rows.push('COMMIT;');
+  const r = spawnSync('sqlite3', [db], { input: rows.join('\n') });
+  if (r.status !== 0) throw new Error(`sqlite3 ${db}: ${r.stderr}`);
 }
 
 /** Accounts `<prefix><i>` (i = 1..count), password `<prefix><i>-pass`, written directly. */

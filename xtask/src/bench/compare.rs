@@ -36,7 +36,10 @@ impl Opts {
     }
 }
 
-pub const SCENARIOS: &[&str] = &["roster", "room", "messages"];
+/// `room-sql` is scenario 2 with Prosody's archives in SQLite: with its default file storage
+/// Prosody reads the whole 5,000-message archive on every query, a floor of several hundred
+/// milliseconds under both clients.
+pub const SCENARIOS: &[&str] = &["roster", "room", "room-sql", "messages"];
 
 /// One scenario over one transport: each client's RESULT (None: that run failed).
 pub struct Pair {
@@ -69,10 +72,16 @@ pub fn run(o: &Opts, dist: &std::path::Path, failures: &mut Vec<String>) -> Vec<
                 natter: None,
                 converse: None,
             };
+            let (scenario_arg, archive) = match scenario.as_str() {
+                "room-sql" => ("room", "sql"),
+                other => (other, "internal"),
+            };
             for client in ["natter", "converse"] {
                 let args = [
                     "--scenario",
-                    scenario,
+                    scenario_arg,
+                    "--archive",
+                    archive,
                     "--client",
                     client,
                     "--transport",
@@ -164,10 +173,16 @@ fn lines(pairs: &[Pair], o: &Opts) -> Vec<Line> {
                 "ms",
                 1.0,
             ),
-            "room" => add(
+            "room" | "room-sql" => add(
                 format!(
-                    "2 open room ({} occupants, {} archived), {t}",
-                    o.occupants, o.archived
+                    "2 open room ({} occupants, {} archived{}), {t}",
+                    o.occupants,
+                    o.archived,
+                    if p.scenario == "room-sql" {
+                        ", SQL archive"
+                    } else {
+                        ""
+                    }
                 ),
                 p,
                 "ms",
@@ -351,5 +366,36 @@ mod tests {
             })
             .unwrap();
         assert_eq!(longest["natter"].as_f64(), Some(80.0));
+    }
+
+    #[test]
+    fn the_sql_room_has_a_row_of_its_own() {
+        let o = Opts::new(3, false, 2000, vec!["websocket".into()]);
+        assert!(o.scenarios.iter().any(|s| s == "room-sql"));
+        let pair = |scenario: &str, natter: f64| Pair {
+            scenario: scenario.into(),
+            transport: "websocket".into(),
+            natter: result(natter),
+            converse: result(2000.0),
+        };
+        let json = to_json(&[pair("room", 500.0), pair("room-sql", 100.0)], &o);
+        let rows: Vec<(String, f64)> = json["table"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["what"].as_str().unwrap().starts_with("2 open room"))
+            .map(|l| {
+                (
+                    l["what"].as_str().unwrap().to_string(),
+                    l["ratio_us_converse"].as_f64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert!(!rows[0].0.contains("SQL") && rows[0].1 == 0.25, "{rows:?}");
+        assert!(
+            rows[1].0.contains("SQL archive") && rows[1].1 == 0.05,
+            "{rows:?}"
+        );
     }
 }
