@@ -85,6 +85,7 @@ try {
   await page.goto(site.url, { waitUntil: 'commit' });
   const end = await waitMark(page, 'roster', { timeout: 120_000, what: `the ${N}-contact roster` });
   const { profile } = await cdp.send('Profiler.stop');
+  const stoppedAt = await page.evaluate(() => performance.now());
   const info = await page.evaluate(() => ({
     origin: performance.timeOrigin,
     marks: window.__bench.marks,
@@ -116,7 +117,8 @@ try {
       size = ` ${Math.round(f.text.length / 1024)} KB: ${top}`;
     }
     const wait = f.waited !== undefined && f.waited > 5 ? ` (server held it ${Math.round(f.waited)} ms)` : '';
-    rows.push([at(f.wall), `${f.dir === 'out' ? '->' : '<-'} ${what || f.text.slice(0, 60)}${size}${wait}`]);
+    const raw = process.env.RAW ? `  ${f.text.slice(0, Number(process.env.RAW))}` : "";
+    rows.push([at(f.wall), `${f.dir === "out" ? "->" : "<-"} ${what || f.text.slice(0, 60)}${size}${wait}${raw}`]);
   }
   rows.push([Math.round(end), `complete roster on screen`]);
   rows.sort((a, b) => a[0] - b[0]);
@@ -124,20 +126,56 @@ try {
 
   console.log(`\nlong tasks: ${info.tasks.map((t) => `${Math.round(t.duration)} ms at ${Math.round(t.start)}`).join(', ') || 'none'}`);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map();
-  let busy = 0;
-  profile.samples.forEach((id, i) => {
-    const n = byId.get(id);
-    const url = n.callFrame.url.split('/').pop();
-    const k = `${n.callFrame.functionName || '(anonymous)'}${url ? ` ${url}` : ''}`;
-    const us = profile.timeDeltas[i] || 0;
-    if (k !== '(idle)' && k !== '(program)') busy += us;
-    self.set(k, (self.get(k) || 0) + us);
-  });
-  console.log(`\nCPU profile from navigation to the roster: ${(busy / 1000).toFixed(0)} ms in script (self time, top 25):`);
-  for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
-    console.log(`  ${(us / 1000).toFixed(1).padStart(8)} ms  ${k}`);
-  }
+  const parentOf = new Map();
+  for (const n of profile.nodes) for (const c of n.children || []) parentOf.set(c, n.id);
+  // Sample times in the page's clock, approximately: the profile ends when it was stopped.
+  let t = profile.startTime;
+  const times = profile.timeDeltas.map((d) => (t += d));
+  const shift = stoppedAt - profile.endTime / 1000;
+  const summary = (title, from, to = Infinity) => {
+    const self = new Map();
+    let busy = 0;
+    profile.samples.forEach((id, i) => {
+      const at = times[i] / 1000 + shift;
+      if (at < from || at > to) return;
+      const n = byId.get(id);
+      const url = n.callFrame.url.split('/').pop();
+      const k = `${n.callFrame.functionName || '(anonymous)'}${url ? ` ${url}` : ''}`;
+      const us = profile.timeDeltas[i] || 0;
+      if (k !== '(idle)' && k !== '(program)') busy += us;
+      self.set(k, (self.get(k) || 0) + us);
+    });
+    console.log(`\n${title}: ${(busy / 1000).toFixed(0)} ms in script (self time, top 25):`);
+    for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+      console.log(`  ${(us / 1000).toFixed(1).padStart(8)} ms  ${k}`);
+    }
+    // Total (inclusive) time of the app's own functions: where the self time above is spent.
+    const total = new Map();
+    profile.samples.forEach((id, i) => {
+      const at = times[i] / 1000 + shift;
+      if (at < from || at > to) return;
+      const us = profile.timeDeltas[i] || 0;
+      const seen = new Set();
+      for (let n = byId.get(id); n; n = byId.get(parentOf.get(n.id))) {
+        const name = n.callFrame.functionName;
+        if (/^natter/.test(name) && !seen.has(name)) {
+          seen.add(name);
+          total.set(name, (total.get(name) || 0) + us);
+        }
+      }
+    });
+    console.log(`${title}: the app's functions by total time (top 15):`);
+    for (const [k, us] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
+      console.log(`  ${(us / 1000).toFixed(1).padStart(8)} ms  ${k.replace(/::h[0-9a-f]{16}$/, '')}`);
+    }
+  };
+  summary('CPU profile from navigation to the roster', -Infinity);
+  // The roster's answer: the biggest frame received.
+  const big = frames.filter((f) => f.dir === 'in').sort((a, b) => b.text.length - a.text.length)[0];
+  if (big) summary(`CPU profile from the roster's arrival (${at(big.wall)} ms) on`, at(big.wall) - 5);
+  // NATTER_TRACE_UNTIL=ms: also the profile from navigation to that time (start-up).
+  const until = Number(process.env.NATTER_TRACE_UNTIL);
+  if (until) summary(`CPU profile up to ${until} ms`, -Infinity, until);
 } finally {
   await browser.close().catch(() => {});
   await server.stop();

@@ -164,13 +164,12 @@ impl Inner {
                 a.client.handle_connected(now);
             }
             TransportEvent::Frame(frame) => {
-                if !a.answered {
-                    a.answered = true;
-                    if let Some(h) = a.open_timer.take() {
-                        h.clear();
-                    }
-                }
+                a.heard_from_server();
                 a.client.handle_frame(now, frame.as_bytes())
+            }
+            TransportEvent::Element(element) => {
+                a.heard_from_server();
+                a.client.handle_element(now, *element)
             }
             TransportEvent::Closed { reason, .. } => a.client.handle_closed(now, reason),
         }
