@@ -390,6 +390,38 @@ fn a_join_asked_before_sign_in_waits_for_it() {
         .any(|e| matches!(e, Event::GroupMessageSent(m) if m.id == "early")));
 }
 
+/// A join asked while the roster is on its way (online, not yet announced) goes out once,
+/// after our initial presence: the announcement's rejoin starts it, nothing starts it twice.
+#[test]
+fn a_join_asked_while_the_roster_is_on_its_way_goes_out_once_after_presence() {
+    let mut c = config();
+    c.secure_transport = true;
+    let (mut h, login) = Harness::login_plain(c);
+    let out = h.command(Command::JoinRoom {
+        room: room(),
+        nick: "thirdwitch".into(),
+        password: None,
+        after: None,
+    });
+    assert!(out.frames.is_empty(), "{out:?}");
+    let mut all = login;
+    let announced = h.answer_roster(&mut all);
+    let presence_at = announced
+        .frames
+        .iter()
+        .position(|f| f.is("presence", CLIENT) && f.attr("to").is_none())
+        .expect("the initial presence");
+    let room_queries: Vec<usize> = announced
+        .frames
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.attr("to") == Some(ROOM) && f.has_child("query", DISCO_INFO))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(room_queries.len(), 1, "{announced:?}");
+    assert!(presence_at < room_queries[0], "{announced:?}");
+}
+
 #[test]
 fn leaving_swallows_the_rooms_farewell() {
     let mut h = online();

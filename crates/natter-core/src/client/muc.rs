@@ -54,9 +54,10 @@ impl Client {
         }
     }
 
-    /// Whether the session can send now.
+    /// Whether rooms can be joined now: online and announced. A join asked while the roster
+    /// is on its way waits for `announce`, whose rejoin starts it (once).
     pub(super) fn online(&self) -> bool {
-        matches!(self.phase, Phase::Online)
+        matches!(self.phase, Phase::Online) && !self.awaiting_roster
     }
 
     /// `previous` rooms of the session before (a `Resumption`): in them still if the stream
