@@ -9,6 +9,8 @@ use natter_core::{ChatMessage, Direction};
 use crate::keys;
 use crate::order::{self, Numbering};
 
+mod catch_up;
+
 /// How much earlier than the newest message shown a message from the stream may be stamped
 /// and still count as arriving after it (second-granular stamps, clock differences).
 pub const STREAM_SLACK_MS: u64 = 10_000;
@@ -194,6 +196,10 @@ pub struct Conversation {
     /// How much the history page being received has grown the window.
     page_grown: usize,
     seqs: Numbering,
+    /// The key of the copy the running catch-up brought last into this chat: the archive
+    /// lists oldest first, so a copy new to the chat goes right after it (see
+    /// [`Conversation::after_catch_up_anchor`]).
+    catch_up_anchor: Option<String>,
 }
 
 impl Default for Conversation {
@@ -208,6 +214,7 @@ impl Default for Conversation {
             limit: MEMORY_LIMIT,
             page_grown: 0,
             seqs: Numbering::default(),
+            catch_up_anchor: None,
         }
     }
 }
@@ -246,11 +253,6 @@ impl Conversation {
         now_ms: u64,
         arrival: Arrival,
     ) -> (Inserted, StoredMessage) {
-        let keys = keys::all(&msg);
-        if let Some(i) = keys.iter().find_map(|k| self.find(k)) {
-            let (changed, m) = self.merge_copy(i, msg, state, keys);
-            return (Inserted::Duplicate { changed }, m);
-        }
         // A stamp to the second (Prosody's) says the message came some time within that
         // second: it sorts at the second's end, after what this client saw arrive in it (a
         // message shown live at 12:00:05.060 and one stamped 12:00:05 that was sent after it).
@@ -262,15 +264,22 @@ impl Conversation {
                 Some(if s.contains('.') { ms } else { ms + 999 })
             })
             .unwrap_or(now_ms);
+        let older_than_stream = self
+            .messages
+            .last()
+            .is_some_and(|l| sent.saturating_add(STREAM_SLACK_MS) < l.at);
+        let catching_up = arrival == Arrival::Archive { catching_up: true };
+        let keys = keys::all(&msg);
+        if let Some(i) = keys.iter().find_map(|k| self.find(k)) {
+            let (changed, m) = self.merge_copy(i, msg, state, keys);
+            if catching_up {
+                self.advance_catch_up_anchor(&m, older_than_stream);
+            }
+            return (Inserted::Duplicate { changed }, m);
+        }
         let history = match arrival {
             Arrival::Latest => false,
-            Arrival::Archive { catching_up } => {
-                !catching_up
-                    || self
-                        .messages
-                        .last()
-                        .is_some_and(|l| sent.saturating_add(STREAM_SLACK_MS) < l.at)
-            }
+            Arrival::Archive { catching_up } => !catching_up || older_than_stream,
         };
         // What the stream brings now (live, replayed after a resumption, held offline by the
         // server, or caught up from the archive after a reconnect) and is stamped just before
@@ -278,17 +287,23 @@ impl Conversation {
         // arrival order: servers stamp `<delay/>` to the second (Prosody) and clocks differ, so
         // by stamp a replayed message would slip above one that arrived live a moment before
         // it. Anything older, and history, slots in by time. The stamp itself stays in
-        // `msg.delayed` for display ([`StoredMessage::sent_at`]).
+        // `msg.delayed` for display ([`StoredMessage::sent_at`]). A catch-up copy that follows
+        // another copy of the same catch-up goes by the archive's order instead.
         let at = match self.messages.last() {
             Some(last) if !history && last.at.saturating_sub(sent) <= STREAM_SLACK_MS => {
                 sent.max(last.at)
             }
             _ => sent,
         };
-        let seq = if history {
-            self.seqs.history()
+        let anchored = if catching_up {
+            self.after_catch_up_anchor(sent)
         } else {
-            self.seqs.latest()
+            None
+        };
+        let (at, seq) = match anchored {
+            Some(order) => order,
+            None if history => (at, self.seqs.history()),
+            None => (at, self.seqs.latest()),
         };
         let m = StoredMessage {
             msg,
@@ -301,6 +316,9 @@ impl Conversation {
             self.page_grown += 1;
         }
         let outcome = self.place(m.clone(), keys);
+        if catching_up {
+            self.advance_catch_up_anchor(&m, older_than_stream);
+        }
         (outcome, m)
     }
 

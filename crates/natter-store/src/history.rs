@@ -162,6 +162,9 @@ impl Store {
     /// chat).
     pub fn on_caught_up(&mut self, last: Option<String>, complete: bool) -> Changes {
         self.catching_up = false;
+        for conv in self.conversations.values_mut() {
+            conv.end_catch_up();
+        }
         if let Some(id) = last {
             self.set_last_archive_id(id);
         }

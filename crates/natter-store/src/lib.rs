@@ -194,6 +194,11 @@ impl Store {
                 // whatever was running.
                 if !resumed {
                     self.catching_up = true;
+                    // The driver asks for what came after the last archive id.
+                    let after = self.last_archive_id.as_deref();
+                    for conv in self.conversations.values_mut() {
+                        conv.start_catch_up(after);
+                    }
                 }
                 c.connection = true;
             }

@@ -8,7 +8,10 @@
 //! arrives, and kept for good: the cache stores it and hands it back. New numbers therefore
 //! have to fit around every number already given, in any earlier session:
 //!
-//! - a message that arrives as the latest counts up from the highest `seq` seen;
+//! - a message that arrives as the latest counts up from the highest `seq` seen, in steps of
+//!   [`STRIDE`];
+//! - a message a catch-up finds in the archive between two we have takes a number between
+//!   theirs;
 //! - a page of history arrives oldest first, pages newest first: each page gets a block of
 //!   numbers below the lowest `seq` seen and counts up inside it, so a page sorts before the
 //!   pages that came before it and keeps its own order.
@@ -25,12 +28,50 @@ const SEQ_START: u64 = 1 << 40;
 /// Numbers set aside for one page of history; more than any archive page holds.
 const BLOCK: u64 = 1 << 16;
 
+/// How far apart consecutive latest numbers are: room for what a catch-up later finds the
+/// archive has between two messages of one millisecond (see [`between`]). At 2^12 a message,
+/// 2^41 messages still fit below 2^53.
+pub(crate) const STRIDE: u64 = 1 << 12;
+
+/// A number strictly between `lo` and `hi`, if any is left.
+pub(crate) fn between(lo: u64, hi: u64) -> Option<u64> {
+    (hi > lo.saturating_add(1)).then(|| lo + (hi - lo) / 2)
+}
+
 /// Display order of two messages of one conversation (total: two different messages never
 /// compare equal).
 pub fn cmp(a: &StoredMessage, b: &StoredMessage) -> Ordering {
     (a.at, a.seq)
         .cmp(&(b.at, b.seq))
         .then_with(|| keys::cmp_primary(&a.msg, &b.msg))
+}
+
+/// The `(at, seq)` of a message that goes right after the one at `prev` and before the one at
+/// `next` (its neighbour now, if any), as close to its own time `sent` as that allows. `None`
+/// when the two share a millisecond and no number is left between them.
+pub(crate) fn slot_after(
+    prev: (u64, u64),
+    next: Option<(u64, u64)>,
+    sent: u64,
+    seqs: &mut Numbering,
+) -> Option<(u64, u64)> {
+    let Some(next) = next else {
+        return Some((sent.max(prev.0), seqs.latest()));
+    };
+    let at = sent.max(prev.0).min(next.0);
+    if at < next.0 {
+        // Nothing else has this `at` after `prev`: any number above `prev`'s will do.
+        return Some((at, seqs.latest()));
+    }
+    // Below `next`'s number; above `prev`'s when they share the millisecond.
+    let lo = if prev.0 == next.0 {
+        prev.1
+    } else {
+        next.1.saturating_sub(STRIDE)
+    };
+    let seq = between(lo, next.1)?;
+    seqs.seen(seq);
+    Some((at, seq))
 }
 
 /// Hands out `seq` numbers for one conversation (see the module docs).
@@ -57,7 +98,7 @@ impl Default for Numbering {
 impl Numbering {
     /// For a message after every other one.
     pub fn latest(&mut self) -> u64 {
-        self.high = self.high.saturating_add(1);
+        self.high = self.high.saturating_add(STRIDE);
         self.high
     }
 
