@@ -15,6 +15,10 @@ use crate::Event;
 
 /// Results per page we ask for (the server may send fewer; paging follows its `<last/>`).
 pub const PAGE: usize = 100;
+/// A room's newest page when it is opened: more than a screen holds, and half the server's
+/// and our work of a full page before the room shows (Converse asks 50 as well); older pages
+/// follow on scroll.
+pub const ROOM_FIRST_PAGE: usize = 50;
 /// At most this many pages per catch-up; more is reported as a gap to fill on demand.
 pub const MAX_PAGES: u32 = 50;
 
@@ -255,8 +259,14 @@ impl Archive {
     }
 
     fn newest(&mut self, queryid: String, room: Option<BareJid>, gap: bool) -> Element {
+        // The account's newest page seeds every chat at once; a room's is one screen's worth.
+        let max = if room.is_some() && !gap {
+            ROOM_FIRST_PAGE
+        } else {
+            PAGE
+        };
         let set = SetQuery {
-            max: Some(PAGE),
+            max: Some(max),
             after: None,
             before: Some(String::new()),
             index: None,
