@@ -11,6 +11,7 @@ use crate::view::{LoginView, MainView};
 pub fn start() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(App);
+    crate::dom::warm_clock_when_idle();
 }
 
 /// The whole app with a fresh store and session.

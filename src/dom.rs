@@ -87,6 +87,19 @@ thread_local! {
     };
 }
 
+/// Makes the date formatter in an idle moment: the first `Intl.DateTimeFormat` of a page
+/// loads the browser's locale data (about 20 ms), which would otherwise land on the first
+/// chat or room the user opens.
+pub fn warm_clock_when_idle() {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let warm = Closure::once_into_js(|| FULL.with(|_| ()));
+    let options = web_sys::IdleRequestOptions::new();
+    options.set_timeout(10_000);
+    let _ = leptos::prelude::window()
+        .request_idle_callback_with_options(warm.unchecked_ref(), &options);
+}
+
 fn full_format(d: &js_sys::Date) -> String {
     FULL.with(|f| {
         f.format()

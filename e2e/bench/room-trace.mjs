@@ -1,6 +1,8 @@
 // Where the time to open a big room goes (issue 5), one run, Natter only:
 //
 //   node e2e/bench/room-trace.mjs [--occupants 500] [--archived 5000] [--scroll N] [--shot FILE]
+//                                 [--live]   (occupants as live sessions, as compare.mjs has them)
+// NATTER_ARCHIVE_STORAGE=sql: the archive in SQLite (see lib/room.mjs).
 //
 // The room as lib/room.mjs writes it (occupants stored in Prosody's MUC storage, archive in its
 // MUC log), then the join through the UI, as compare.mjs times it, with:
@@ -18,13 +20,14 @@ import { launch } from '../lib/browser.mjs';
 import { sleep } from '../lib/env.mjs';
 import { CLIENTS } from './lib/clients.mjs';
 import { instrument, waitMark, watchFromStart, watchNow } from './lib/instrument.mjs';
-import { MUC_DOMAIN, archivedBody, writeRoomArchive, writeRoomState } from './lib/room.mjs';
+import { MUC_DOMAIN, archivedBody, fillRoom, writeAccounts, writeRoomArchive, writeRoomState } from './lib/room.mjs';
 
 const { values } = parseArgs({
   options: {
     occupants: { type: 'string', default: '500' },
     archived: { type: 'string', default: '5000' },
     scroll: { type: 'string', default: '0' },
+    live: { type: 'boolean', default: false },
     shot: { type: 'string' },
     dist: { type: 'string', default: process.env.NATTER_DIST || '' },
   },
@@ -38,9 +41,13 @@ const roomJid = `benchroom@${MUC_DOMAIN}`;
 const site = await CLIENT.serve({ dist: values.dist || undefined });
 const server = await startServer({ kind: 'prosody', users: [['bench', USER.password]] });
 const browser = await launch();
+let live;
 try {
-  writeRoomState(server.state, 'benchroom', P);
+  // --live: the occupants are live sessions, as compare.mjs's room scenario has them.
+  if (values.live) writeAccounts(server.state, 'occ', P);
+  else writeRoomState(server.state, 'benchroom', P);
   writeRoomArchive(server.state, 'benchroom', A, P);
+  if (values.live) live = await fillRoom(server.c2s_port, roomJid, P);
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.log('page error:', String(e)));
@@ -126,6 +133,7 @@ try {
   }
   if (values.shot) await page.screenshot({ path: values.shot });
 } finally {
+  live?.closeAll();
   await browser.close().catch(() => {});
   await server.stop();
   await site.close();
