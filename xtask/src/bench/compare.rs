@@ -221,7 +221,11 @@ fn lines(pairs: &[Pair], o: &Opts) -> Vec<Line> {
         }
     }
     for p in pairs.iter().filter(|p| p.scenario != "messages") {
-        let during = if p.scenario == "roster" { "1" } else { "2" };
+        let during = match p.scenario.as_str() {
+            "roster" => "1",
+            "room-sql" => "2 (SQL archive)",
+            _ => "2",
+        };
         add(
             format!(
                 "6 longest task during {during}, {}",
