@@ -5,6 +5,7 @@ import { assertNoPageErrors, launch, newPage, open, signIn, ui } from '../lib/br
 import { SERVER_NAME, eventually } from '../lib/env.mjs';
 import { startServer } from '../lib/server.mjs';
 import { serveDist } from '../lib/serve.mjs';
+import { recordWire } from '../lib/wire.mjs';
 
 const N = 2000;
 let server, site, browser;
@@ -34,6 +35,9 @@ test(`a ${N}-contact roster is complete and filterable`, { timeout: 120_000 }, a
   // roster file directly; ejabberd imports one XEP-0227 file).
   assert.ok(server.startMs < 20_000, `${SERVER_NAME} with a ${N}-contact roster took ${server.startMs} ms to start`);
   const page = await newPage(browser);
+  // On a failure the page's last XMPP frames go into the message (a sign-in that stalls
+  // says where).
+  const wire = recordWire(page);
   try {
     await open(page, site.url);
     await signIn(page, { jid: 'dave@localhost', password: 'many-friends', service: server.url });
@@ -57,6 +61,9 @@ test(`a ${N}-contact roster is complete and filterable`, { timeout: 120_000 }, a
     await u.filter.fill('');
     await eventually(async () => (await rosterSize(u)) === N, { timeout: 10_000, message: 'the full roster back' });
     assertNoPageErrors(page, assert);
+  } catch (e) {
+    e.message += `\n--- the page's last XMPP frames ---\n${wire.tail(30, 200)}`;
+    throw e;
   } finally {
     await page.context().close();
   }
