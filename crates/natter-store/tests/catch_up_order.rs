@@ -6,9 +6,11 @@
 //! after the reload ejabberd handed over Bob's m4..m6 from offline storage first, stamped to
 //! the microsecond, and the archive's m3 came right behind them.
 
+mod common;
+
 use natter_core::jid::{BareJid, FullJid, Jid};
 use natter_core::{ChatMessage, Direction, Event};
-use natter_store::{merge_cached, Dirty, OutboxEntry, Snapshot, Store};
+use natter_store::{Dirty, Snapshot, Store};
 
 /// 2026-11-26T21:04:05Z.
 const T0: u64 = 1_795_727_045_000;
@@ -109,24 +111,9 @@ fn numbers(s: &Store, who: &str) -> Vec<u32> {
         .collect()
 }
 
-/// The persistent cache: message records merged by key, the outbox, the meta record.
+/// The persistent cache taking one write batch (tests/common: records merged by key).
 fn write(snap: &mut Snapshot, d: Dirty) {
-    for m in d.messages {
-        let old = snap
-            .messages
-            .iter()
-            .position(|x| x.key() == m.key())
-            .map(|i| snap.messages.remove(i));
-        snap.messages.push(merge_cached(old, m));
-    }
-    for e in d.outbox_put {
-        snap.outbox.retain(|x: &OutboxEntry| x.id != e.id);
-        snap.outbox.push(e);
-    }
-    snap.outbox.retain(|x| !d.outbox_del.contains(&x.id));
-    if let Some(m) = d.meta {
-        snap.meta = m;
-    }
+    *snap = common::cache_after(snap, d);
 }
 
 /// The first page: m1, m2 both ways, then m3 both ways at the start of a second. What the
