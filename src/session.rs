@@ -72,16 +72,6 @@ struct Attempt {
 }
 
 impl Attempt {
-    /// The server's first frame: no more waiting for it, no falling back after it.
-    fn heard_from_server(&mut self) {
-        if !self.answered {
-            self.answered = true;
-            if let Some(h) = self.open_timer.take() {
-                h.clear();
-            }
-        }
-    }
-
     fn clear_timers(&mut self) {
         if let Some((_, h)) = self.timer.take() {
             h.clear();

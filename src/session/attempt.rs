@@ -164,12 +164,13 @@ impl Inner {
                 a.client.handle_connected(now);
             }
             TransportEvent::Frame(frame) => {
-                a.heard_from_server();
+                if !a.answered {
+                    a.answered = true;
+                    if let Some(h) = a.open_timer.take() {
+                        h.clear();
+                    }
+                }
                 a.client.handle_frame(now, frame.as_bytes())
-            }
-            TransportEvent::Element(element) => {
-                a.heard_from_server();
-                a.client.handle_element(now, *element)
             }
             TransportEvent::Closed { reason, .. } => a.client.handle_closed(now, reason),
         }

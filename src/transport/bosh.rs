@@ -298,8 +298,8 @@ fn pump(rc: &Rc<RefCell<Inner>>) {
                 inner.continue_later();
                 break;
             }
-            let event = match inner.bosh.poll_element() {
-                Some(element) => Some(TransportEvent::Element(Box::new(element))),
+            let event = match inner.bosh.poll_frame() {
+                Some(frame) => Some(TransportEvent::Frame(frame)),
                 None => inner.bosh.poll_closed().map(|reason| {
                     inner.done = true;
                     TransportEvent::Closed {

@@ -13,9 +13,6 @@ pub use websocket::WebSocketTransport;
 pub enum TransportEvent {
     Opened,
     Frame(String),
-    /// A frame the transport has already parsed (BOSH: a response body's children), for
-    /// `Client::handle_element`.
-    Element(Box<minidom::Element>),
     /// The connection ended. `opened` says whether it ever opened (if not: the server could
     /// not be reached); `reason` is plain words when there are any.
     Closed {

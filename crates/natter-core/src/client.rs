@@ -204,18 +204,6 @@ impl Client {
         self.after_input();
     }
 
-    /// [`Client::handle_frame`] for a frame already parsed, within the same limits (size,
-    /// depth): a BOSH response body's children ([`crate::bosh::Bosh::poll_element`]), so a
-    /// large answer is not serialized and parsed a second time.
-    pub fn handle_element(&mut self, now: Instant, element: Element) {
-        if matches!(self.phase, Phase::Idle | Phase::Ended(_)) {
-            return;
-        }
-        self.keepalive.heard(now);
-        self.element(now, element);
-        self.after_input();
-    }
-
     fn frame(&mut self, now: Instant, frame: &[u8]) {
         let element = match frame::parse(frame) {
             Ok(Some(element)) => element,
@@ -230,10 +218,6 @@ impl Client {
                 return;
             }
         };
-        self.element(now, element);
-    }
-
-    fn element(&mut self, now: Instant, element: Element) {
         if stream::is_stream_error(&element) {
             let err = stream::error_from(element);
             self.end(Err(err), true, true);

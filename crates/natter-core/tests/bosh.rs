@@ -815,8 +815,8 @@ impl Pair {
                 self.bosh.handle_transmit(self.now, t);
                 moved = true;
             }
-            while let Some(e) = self.bosh.poll_element() {
-                self.client.handle_element(self.now, e);
+            while let Some(f) = self.bosh.poll_frame() {
+                self.client.handle_frame(self.now, f.as_bytes());
                 moved = true;
             }
             if !moved {

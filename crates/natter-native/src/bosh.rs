@@ -121,8 +121,8 @@ fn exchange(client: &mut Client, bosh: &mut Bosh) {
             bosh.handle_transmit(now(), t);
             moved = true;
         }
-        while let Some(element) = bosh.poll_element() {
-            client.handle_element(now(), element);
+        while let Some(frame) = bosh.poll_frame() {
+            client.handle_frame(now(), frame.as_bytes());
             moved = true;
         }
         if !moved {

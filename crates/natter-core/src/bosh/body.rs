@@ -73,8 +73,8 @@ pub fn payload(rid: u64, sid: &str, children: Vec<Element>, terminate: bool) -> 
 #[derive(Debug)]
 pub struct Response {
     pub attrs: Attrs,
-    /// Its children, each a standalone element (what one RFC 7395 frame would carry).
-    pub frames: Vec<Element>,
+    /// Its children, each re-serialized as a standalone RFC 7395 frame.
+    pub frames: Vec<String>,
     /// The `<uri/>` of a `see-other-uri` termination.
     pub uri: Option<String>,
 }
@@ -155,7 +155,10 @@ pub fn parse(bytes: &[u8]) -> Result<Response, BodyError> {
         // Rebuilt, never cloned: a clone keeps the sender's prefix declarations, and
         // minidom 0.19's writer panics on some of them (a prefix declared again for another
         // namespace below an element using it), which would abort the app.
-        frames.push(renamespace(child));
+        let standalone = renamespace(child);
+        if let Some(text) = frame::serialize(&standalone) {
+            frames.push(text);
+        }
     }
     Ok(Response { attrs, frames, uri })
 }
@@ -243,21 +246,12 @@ mod tests {
         assert_eq!(r.attrs.sid.as_deref(), Some("s"));
         assert_eq!(r.attrs.wait, Some(60));
         assert_eq!(r.frames.len(), 2);
-        // Each one stands alone: serialized and parsed again it is the same element.
-        for f in &r.frames {
-            let text = frame::serialize(f).unwrap();
-            assert_eq!(
-                &frame::parse(text.as_bytes()).unwrap().unwrap(),
-                f,
-                "{text}"
-            );
-        }
-        let features = &r.frames[0];
-        assert!(features.is("features", ns::STREAM), "{features:?}");
+        let features = frame::parse(r.frames[0].as_bytes()).unwrap().unwrap();
+        assert!(features.is("features", ns::STREAM), "{}", r.frames[0]);
         assert!(features.has_child("bind", ns::BIND));
-        let message = &r.frames[1];
-        assert!(message.is("message", ns::DEFAULT_NS), "{message:?}");
-        assert!(message.has_child("body", ns::DEFAULT_NS), "{message:?}");
+        let message = frame::parse(r.frames[1].as_bytes()).unwrap().unwrap();
+        assert!(message.is("message", ns::DEFAULT_NS), "{}", r.frames[1]);
+        assert!(message.has_child("body", ns::DEFAULT_NS), "{}", r.frames[1]);
     }
 
     #[test]

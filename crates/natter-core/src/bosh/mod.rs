@@ -3,14 +3,14 @@
 //! its own, like the `Client`.
 //!
 //! ```text
-//! core side:  send_frame / handle_transmit / close  →  poll_element (or poll_frame), poll_closed
+//! core side:  send_frame / handle_transmit / close  →  poll_frame, poll_closed
 //! HTTP side:  poll_request  →  handle_response, handle_timeout, poll_timeout
 //! ```
 //!
 //! - The core's first `<open/>` becomes the session creation request; a later one (after SASL)
 //!   an `xmpp:restart='true'` request. Stanzas are batched into the next request; `<close/>`
 //!   (or [`Transmit::Close`]) becomes `type='terminate'`.
-//! - [`Bosh::poll_element`] gives the core the frames it understands: an `<open/>` when the
+//! - [`Bosh::poll_frame`] gives the core the frames it understands: an `<open/>` when the
 //!   session is created or restarted, every child of a response `<body/>` as a standalone
 //!   element, and a `<close/>` when the server ends the session cleanly.
 //! - At most `requests` (negotiated; `hold + 1` by default) requests are outstanding, one more
@@ -23,7 +23,7 @@
 //!   the answer it gave, so nothing is lost or delivered twice. Then the session ends with a
 //!   plain-words reason from [`Bosh::poll_closed`].
 //!
-//! **Driver contract.** After every input, first hand the core every [`Bosh::poll_element`]
+//! **Driver contract.** After every input, first hand the core every [`Bosh::poll_frame`]
 //! (and the core's transmits back in), then drain [`Bosh::poll_request`], then check
 //! [`Bosh::poll_closed`] (then call `Client::handle_closed`) and re-arm the timer from
 //! [`Bosh::poll_timeout`]. A [`Request`] whose rid is still in flight replaces it: abort the
@@ -163,7 +163,7 @@ pub struct Bosh {
     next_rid: u64,
     outstanding: VecDeque<Outstanding>,
     queue: VecDeque<Item>,
-    frames: VecDeque<Element>,
+    frames: VecDeque<String>,
     closed: Option<Option<String>>,
     closed_taken: bool,
     /// The creation request was answered with a session.
@@ -272,7 +272,7 @@ impl Bosh {
             // features; some send them on the next request after SASL success, whatever it is).
             Phase::Open(ref params) => {
                 let open = synthesized_open(params);
-                self.frames.push_back(open);
+                self.frames.extend(open);
                 self.queue.push_back(Item::Restart);
             }
             // The core waits for the first stream's `<open/>` before it restarts.
@@ -280,22 +280,9 @@ impl Bosh {
         }
     }
 
-    /// The next frame, parsed, for `Client::handle_element`: the response body was parsed
-    /// once, with the core's frame limits, and its children are handed on as they are.
-    pub fn poll_element(&mut self) -> Option<Element> {
-        self.frames.pop_front()
-    }
-
-    /// [`Bosh::poll_element`] as RFC 7395 text, for `Client::handle_frame` (a driver or test
-    /// that wants to see or log the frames; it costs a serialization and a parse).
+    /// The next frame for `Client::handle_frame`.
     pub fn poll_frame(&mut self) -> Option<String> {
-        // An element the body parser accepted serializes; if one ever did not, the next goes.
-        while let Some(element) = self.frames.pop_front() {
-            if let Some(text) = frame::serialize(&element) {
-                return Some(text);
-            }
-        }
-        None
+        self.frames.pop_front()
     }
 
     /// Frames are waiting for [`Bosh::poll_frame`] (a driver delivering them in slices asks).
@@ -611,7 +598,7 @@ impl Bosh {
         }
     }
 
-    fn process(&mut self, _now: Instant, rid: u64, kind: Kind, mut answer: body::Response) {
+    fn process(&mut self, _now: Instant, rid: u64, kind: Kind, answer: body::Response) {
         let attrs = &answer.attrs;
         if kind == Kind::Create && !attrs.terminate {
             let Some(sid) = attrs.sid.clone() else {
@@ -649,12 +636,11 @@ impl Bosh {
                 wait_ms: wait_secs.saturating_mul(1000),
                 polling_ms,
             };
-            self.frames.push_back(synthesized_open(&params));
+            self.frames.extend(synthesized_open(&params));
             self.phase = Phase::Open(params);
             self.created_once = true;
         }
-        let brought_nothing = answer.frames.is_empty();
-        self.frames.extend(std::mem::take(&mut answer.frames));
+        self.frames.extend(answer.frames.iter().cloned());
         if attrs.terminate {
             return self.server_terminated(answer);
         }
@@ -663,7 +649,7 @@ impl Bosh {
         }
         // XEP-0124 §12: an empty poll that brought nothing: the next one waits `polling`.
         if let (Kind::Payload { empty: true }, Phase::Open(params)) = (kind, &self.phase) {
-            if brought_nothing {
+            if answer.frames.is_empty() {
                 if let Some((last, sent_at)) = self.last_empty {
                     if last == rid && params.polling_ms > 0 {
                         self.next_empty_at = Some(sent_at.after(params.polling_ms));
@@ -677,11 +663,11 @@ impl Bosh {
     fn server_terminated(&mut self, answer: body::Response) {
         match answer.attrs.condition.as_deref() {
             None => {
-                self.frames.push_back(close_frame(None));
+                self.frames.extend(close_frame(None));
                 self.finish(None);
             }
             Some("see-other-uri") => {
-                self.frames.push_back(close_frame(answer.uri.as_deref()));
+                self.frames.extend(close_frame(answer.uri.as_deref()));
                 self.finish(Some(condition_reason("see-other-uri")));
             }
             // The `<stream:error/>` inside (already queued) says more; this is the fallback.
@@ -731,22 +717,23 @@ fn reason_words(reason: &str) -> String {
 }
 
 /// The `<open/>` the core expects at the start of each stream.
-fn synthesized_open(params: &Params) -> Element {
-    Open {
+fn synthesized_open(params: &Params) -> Option<String> {
+    let open = Open {
         from: Some(params.from.clone()),
         to: None,
         id: Some(params.sid.clone()),
         version: Some("1.0".to_owned()),
         xml_lang: None,
-    }
-    .into()
+    };
+    frame::serialize(&open.into())
 }
 
-fn close_frame(see_other_uri: Option<&str>) -> Element {
-    match see_other_uri {
-        Some(uri) => Element::builder("close", ns::WEBSOCKET)
+fn close_frame(see_other_uri: Option<&str>) -> Option<String> {
+    let mut close = stream::close();
+    if let Some(uri) = see_other_uri {
+        close = Element::builder("close", ns::WEBSOCKET)
             .attr(minidom::rxml::xml_ncname!("see-other-uri").into(), uri)
-            .build(),
-        None => stream::close(),
+            .build();
     }
+    frame::serialize(&close)
 }
