@@ -14,7 +14,7 @@ impl Client {
         let online = matches!(self.phase, Phase::Online);
         // Messages wait behind the ones a fresh session sends once it has announced itself,
         // so that the peer gets them in the order they were written.
-        let sending = online && !self.awaiting_roster;
+        let sending = self.announced();
         match command {
             Command::Disconnect => self.disconnect(),
             Command::SetActive(active) => self.set_active(active),

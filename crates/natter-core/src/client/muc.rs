@@ -54,9 +54,10 @@ impl Client {
         }
     }
 
-    /// Whether rooms can be joined now: online and announced. A join asked while the roster
-    /// is on its way waits for `announce`, whose rejoin starts it (once).
-    pub(super) fn online(&self) -> bool {
+    /// Online and announced: rooms can be joined and messages sent. A join asked while the
+    /// roster is on its way waits for `announce`, whose rejoin starts it (once), and a message
+    /// waits behind the ones the announcement sends.
+    pub(super) fn announced(&self) -> bool {
         matches!(self.phase, Phase::Online) && !self.awaiting_roster
     }
 
@@ -122,7 +123,7 @@ impl Client {
         entry.instant = instant;
         entry.features = features;
         self.rooms.insert(room.clone(), entry);
-        if self.online() {
+        if self.announced() {
             self.start_join(now, &room);
         }
     }

@@ -19,7 +19,7 @@ impl Client {
     /// On every timeout: joins the room never answered, and XEP-0410 self-pings for rooms
     /// quiet for a while.
     pub(super) fn rooms_due(&mut self, now: Instant) {
-        if !self.online() {
+        if !self.announced() {
             return;
         }
         let due = self.rooms.due(now, self.config.room_ping_ms);
